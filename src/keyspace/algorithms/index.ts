@@ -1,0 +1,4 @@
+// Pure, exactness-critical algorithms the Redis engine relies on, each matching Redis 7.0 byte
+// for byte: HyperLogLog, DEBUG DIGEST, C number parsing/formatting, geohash, glob matching.
+export type { Bytes } from './bytes.js';
+export * from './hyperloglog.js';
