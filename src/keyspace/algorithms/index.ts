@@ -1,4 +1,5 @@
 // Pure, exactness-critical algorithms the Redis engine relies on, each matching Redis 7.0 byte
 // for byte: HyperLogLog, DEBUG DIGEST, C number parsing/formatting, geohash, glob matching.
 export type { Bytes } from './bytes.js';
+export * from './glob.js';
 export * from './hyperloglog.js';
