@@ -3,3 +3,4 @@
 export type { Bytes } from './bytes.js';
 export * from './glob.js';
 export * from './hyperloglog.js';
+export * from './numbers.js';
