@@ -186,3 +186,34 @@ export function arrayOf(reply: Buffer): (string | null)[] {
   }
   return out;
 }
+
+/** A decoded RESP2 reply: strings are latin1; errors and statuses keep their prefix char. */
+export type RespValue = string | null | RespValue[];
+
+/** Decodes one complete RESP2 reply (bulk, status "+x", error "-x", integer ":n", nested arrays). */
+export function parseResp(reply: Buffer): RespValue {
+  const text = reply.toString('latin1');
+  let position = 0;
+  const read = (): RespValue => {
+    const lineEnd = text.indexOf('\r\n', position);
+    const type = text[position];
+    const header = text.slice(position + 1, lineEnd);
+    position = lineEnd + 2;
+    if (type === '$') {
+      const length = Number(header);
+      if (length < 0) return null;
+      const value = text.slice(position, position + length);
+      position += length + 2;
+      return value;
+    }
+    if (type === '*') {
+      const count = Number(header);
+      if (count < 0) return null;
+      const items: RespValue[] = [];
+      for (let i = 0; i < count; i++) items.push(read());
+      return items;
+    }
+    return `${type ?? ''}${header}`;
+  };
+  return read();
+}
