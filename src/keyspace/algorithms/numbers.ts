@@ -303,6 +303,8 @@ function significand17(d: number): { digits: string; exponent: number } {
   const e = text.indexOf('e');
   const digits = text.slice(0, 1) + text.slice(2, e);
   const exponent = Number(text.slice(e + 1));
+  // A tie needs at most 25 fractional bits (else the expansion has more than 18 digits).
+  if (Number.isInteger(d) || !Number.isInteger(d * 33554432)) return { digits, exponent };
   const exact = longDoubleFromNumber(d);
   if (exact.kind !== 'finite' || exact.exponent >= 0 || exact.mantissa === 0n) return { digits, exponent };
   let mantissa = exact.mantissa;

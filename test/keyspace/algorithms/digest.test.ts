@@ -4,7 +4,7 @@
 // commands, digested by us, and compared with the server's own digests.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
-  datasetDigest, digestHex, valueDigest, type DigestDatabase, type DigestKey, type DigestValue,
+  datasetDigest, digestHex, sha1Digest, valueDigest, type DigestDatabase, type DigestKey, type DigestValue,
 } from '../../../src/keyspace/algorithms/index.js';
 import { parseResp, requireRealRedis, startRealRedis, type RealRedis, type RespValue } from '../../helpers/real-redis.js';
 import { seededRandom, type Random } from './random.js';
@@ -137,6 +137,17 @@ describe.skipIf(!available)('digest vs real Redis 7.0 DEBUG DIGEST', () => {
       }
       expect(`+${digestHex(datasetDigest(databases))}`).toBe(await call('DEBUG', 'DIGEST'));
       await call('SELECT', '0');
+    }
+  });
+});
+
+describe('sha1Digest', () => {
+  test('JS SHA-1 equals node:crypto for every length around the block boundaries', async () => {
+    const { createHash } = await import('node:crypto');
+    const random = seededRandom('sha1');
+    for (let length = 0; length < 600; length++) {
+      const data = random.bytes(length);
+      expect(sha1Digest(data).toString('hex'), `length ${length}`).toBe(createHash('sha1').update(data, 'latin1').digest('hex'));
     }
   });
 });
