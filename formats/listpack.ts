@@ -233,8 +233,8 @@ export class ListpackBuilder {
   }
 
   appendInt(v: number | bigint): void {
-    const buf = this.buf;
     this.reserve(14);
+    const buf = this.buf;
     const p = this.pos;
     let n: number;
     if (typeof v === 'bigint') {
@@ -317,6 +317,15 @@ export class ListpackBuilder {
     const entry = header + len;
     this.pos = p + entry + writeBacklen(buf, p + entry, entry);
     this.count++;
+  }
+
+  /** Appends every entry of another builder (already encoded) after this one's. */
+  appendEntriesOf(other: ListpackBuilder): void {
+    const n = other.pos - LP_HEADER_BYTES;
+    this.reserve(n);
+    other.buf.copy(this.buf, this.pos, LP_HEADER_BYTES, other.pos);
+    this.pos += n;
+    this.count += other.count;
   }
 
   /** Returns the finished listpack (a fresh Buffer of exactly `bytes` length). */

@@ -4,3 +4,7 @@ export * from './constants.js';
 export * from './reader.js';
 export { RdbDecoder, parseScore, encodingOfRdbType } from './decoder.js';
 export { compareStreamId, STREAM_ITEM_FLAG_DELETED, STREAM_ITEM_FLAG_SAMEFIELDS } from './decode-stream.js';
+export * from './writer.js';
+export * from './dump.js';
+export { RdbOutput, CHUNK_BYTES_DEFAULT } from './output.js';
+export { planValue, scoreToBytes, type EncodeWarning } from './encode-value.js';

@@ -3,7 +3,7 @@
 // truncation, bit flips) ends in an RdbError, never another exception.
 import { describe, expect, it } from 'vitest';
 import { test as propTest, fc } from '@fast-check/vitest';
-import { decodeListpack, encodeListpack } from '../../formats/listpack.js';
+import { ListpackBuilder, decodeListpack, decodeListpackValues, encodeListpack } from '../../formats/listpack.js';
 import { decodeZiplist, encodeZiplist } from '../../formats/ziplist.js';
 import { decodeIntset, encodeIntset } from '../../formats/intset.js';
 import { decodeZipmap } from '../../formats/zipmap.js';
@@ -41,6 +41,19 @@ describe('listpack', () => {
   propTest.prop([fc.array(byteString, { maxLength: 40 })])('round-trips byte strings', (items) => {
     expect(decodeListpack(encodeListpack(items))).toEqual(items);
   });
+
+  propTest.prop([fc.array(fc.oneof(byteString, fc.integer({ min: -(2 ** 31), max: 2 ** 31 }), fc.bigInt({ min: -(1n << 63n), max: (1n << 63n) - 1n })), { maxLength: 300 })])(
+    'round-trips mixed integers and strings while its buffer grows',
+    (items) => {
+      const builder = new ListpackBuilder(16);
+      for (const v of items) {
+        if (typeof v === 'string') builder.append(v);
+        else builder.appendInt(v);
+      }
+      const lp = builder.finish();
+      expect(decodeListpackValues(lp, 0, lp.length, 0, false).map(String)).toEqual(items.map(String));
+    },
+  );
 
   it('stores canonical integers with the integer encodings (listpack.c lpEncodeIntegerGetType)', () => {
     const lp = encodeListpack(['127', '-1', '4095', '32767', '8388607', '2147483647', '9223372036854775807', '007']);
