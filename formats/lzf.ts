@@ -94,8 +94,12 @@ export function lzfDecompress(input: Uint8Array, expectedBytes: number): Buffer 
   return out;
 }
 
-// Positions of recent 3-byte sequences, keyed by a multiplicative hash of the bytes.
-let hashTable = new Int32Array(HASH_SIZE);
+// Positions of recent 3-byte sequences, keyed by a multiplicative hash of the bytes. Entries are
+// stored as position + hashBase and hashBase grows by each input's length, so entries from
+// earlier calls read as positions before `start` (stale) without clearing the table per call:
+// clearing 64 KiB per string dominated the cost of compressing many short strings.
+const hashTable = new Int32Array(HASH_SIZE).fill(-1);
+let hashBase = 0;
 
 /**
  * Compresses input[start, end) into out, writing at most `outBytesMax` bytes. Returns the
@@ -111,9 +115,13 @@ export function lzfCompressInto(
 ): number {
   const inLen = end - start;
   if (inLen === 0) return 0;
-  if (hashTable.length !== HASH_SIZE) hashTable = new Int32Array(HASH_SIZE);
   const htab = hashTable;
-  htab.fill(-1);
+  if (hashBase + inLen + 1 > 0x3fffffff) {
+    htab.fill(-1);
+    hashBase = 0;
+  }
+  const base = hashBase - start; // stored value = position + base
+  hashBase += inLen + 1;
   const outEnd = Math.min(outBytesMax, out.length);
   let op = 0;
   let lit = 0; // literal bytes in the current run
@@ -127,8 +135,8 @@ export function lzfCompressInto(
     if (ip < matchLimit) {
       const v = ((input[ip] as number) << 16) | ((input[ip + 1] as number) << 8) | (input[ip + 2] as number);
       const slot = Math.imul(v, 0x9e3779b1) >>> (32 - HASH_LOG);
-      const ref = htab[slot] as number;
-      htab[slot] = ip;
+      const ref = (htab[slot] as number) - base;
+      htab[slot] = ip + base;
       const off = ip - ref - 1;
       if (
         ref >= start &&
@@ -166,7 +174,7 @@ export function lzfCompressInto(
         // Index the positions inside the match (cheap: only the last two, as liblzf does).
         for (let p = ip - 2; p < ip; p++) {
           const w = ((input[p] as number) << 16) | ((input[p + 1] as number) << 8) | (input[p + 2] as number);
-          htab[Math.imul(w, 0x9e3779b1) >>> (32 - HASH_LOG)] = p;
+          htab[Math.imul(w, 0x9e3779b1) >>> (32 - HASH_LOG)] = p + base;
         }
         continue;
       }

@@ -65,8 +65,8 @@ export class RdbParser {
   private failure: RdbError | null = null;
   private ended = false;
   private readonly crc: Crc64Value = { hi: 0, lo: 0 };
-  /** Where the checksum of the current record stops (the footer is not checksummed). */
-  private crcEnd = -1;
+  /** buf index up to which `crc` covers the input (<= start). CRC runs per chunk, not per record. */
+  private crcDone = 0;
   private db = 0;
   private expireAtMs = -1;
   private idleSeconds = -1;
@@ -126,10 +126,17 @@ export class RdbParser {
     return out;
   }
 
+  /** Folds consumed bytes into the running CRC before buf is dropped or re-based. */
+  private syncCrc(): void {
+    if (this.checksumMode !== 'skip' && this.crcDone < this.start) crc64Update(this.crc, this.buf, this.crcDone, this.start);
+    this.crcDone = 0;
+  }
+
   private append(chunk: Uint8Array): void {
     const view = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length);
     const leftover = this.limit - this.start;
     if (leftover === 0) {
+      this.syncCrc();
       this.base += this.limit;
       this.buf = view;
       this.owned = false;
@@ -143,6 +150,7 @@ export class RdbParser {
       return;
     }
     const size = Math.max(leftover + view.length, Math.min(leftover * 2, leftover + this.recordBytesMax), 64 * 1024);
+    this.syncCrc();
     const next = Buffer.allocUnsafe(size);
     this.buf.copy(next, 0, this.start, this.limit);
     view.copy(next, leftover);
@@ -157,6 +165,7 @@ export class RdbParser {
   private retainLeftover(): void {
     if (this.owned || this.start === this.limit) return;
     const leftover = this.limit - this.start;
+    this.syncCrc();
     const next = Buffer.allocUnsafe(Math.max(leftover * 2, 64 * 1024));
     this.buf.copy(next, 0, this.start, this.limit);
     this.base += this.start;
@@ -171,7 +180,6 @@ export class RdbParser {
     while (this.state !== 'done') {
       if (!final && this.start === this.limit) return;
       d.setWindow(this.buf, this.start, this.limit, this.base, final);
-      this.crcEnd = -1;
       let record: RdbRecord | null;
       try {
         record = this.state === 'header' ? this.parseHeader() : this.parseBody();
@@ -183,7 +191,6 @@ export class RdbParser {
         this.failure = e instanceof RdbError ? e : new RdbError('BAD_VALUE', this.offset, `internal decoder failure: ${String(e)}`);
         throw this.failure;
       }
-      if (this.checksumMode !== 'skip') crc64Update(this.crc, this.buf, this.start, this.crcEnd >= 0 ? this.crcEnd : d.pos);
       this.start = d.pos;
       if (record !== null) out.push(record);
       if (record !== null && record.kind === 'eof' && this.start < this.limit) {
@@ -336,14 +343,13 @@ export class RdbParser {
       this.state = 'done';
       return { kind: 'eof', checksum: 0n, checksumOk: 'disabled', endOffset: d.base + d.pos };
     }
-    this.crcEnd = d.pos;
     const footerAt = d.pos;
     const stored = crc64ReadLE(d.raw(8), 0);
     const checksum = crc64ToBigInt(stored);
     let checksumOk: boolean | 'disabled' = 'disabled';
     if (checksum !== 0n && this.checksumMode !== 'skip') {
       const computed = { hi: this.crc.hi, lo: this.crc.lo };
-      crc64Update(computed, this.buf, this.start, footerAt);
+      crc64Update(computed, this.buf, this.crcDone, footerAt);
       checksumOk = crc64Equal(computed, stored);
       if (!checksumOk && this.checksumMode === 'verify') {
         throw d.fail('CHECKSUM_MISMATCH', `RDB checksum ${checksum.toString(16)} does not match computed ${crc64ToBigInt(computed).toString(16)}`, footerAt);
