@@ -548,24 +548,7 @@ export class RdbDecoder {
   }
 
   private skipString(): void {
-    const at = this.pos;
-    const n = this.stringHeader();
-    if (n >= 0) {
-      if (this.pos + n > this.end) {
-        this.checkStringLength(n, at);
-        this.short(n);
-      }
-      this.pos += n;
-      return;
-    }
-    const enc = -1 - n;
-    if (enc === C.RDB_ENC_LZF) {
-      const compressedBytes = this.len();
-      this.len();
-      this.raw(compressedBytes);
-      return;
-    }
-    this.encodedInt(enc, at);
+    this.blob(); // validates (and expands LZF) like any string; module strings are rare
   }
 
   /** A listpack blob read with absolute error offsets, ints left as numbers (streams). */

@@ -72,6 +72,8 @@ export class RdbParser {
   private idleSeconds = -1;
   private freq = -1;
   private trailing: Buffer[] = [];
+  /** Records of data this codec skips rather than decodes. */
+  readonly skipped = { moduleKeys: 0, moduleAux: 0, keyMeta: 0 };
 
   constructor(options: RdbReadOptions = {}) {
     const limits: Partial<DecoderLimits> = {
@@ -296,6 +298,7 @@ export class RdbParser {
     this.idleSeconds = -1;
     this.freq = -1;
     if (!isRdbValue(value)) {
+      this.skipped.moduleKeys++;
       return { kind: 'module-key', db: this.db, key, expireAtMs, ...value };
     }
     const record: RdbKeyRecord = { kind: 'key', db: this.db, key, value, expireAtMs, rdbType: type };
@@ -315,6 +318,7 @@ export class RdbParser {
     const when = d.len();
     if (whenOpcode !== C.RDB_MODULE_OPCODE_UINT) throw d.fail('BAD_VALUE', `bad module aux when_opcode ${whenOpcode}`, at);
     d.skipModuleBody();
+    this.skipped.moduleAux++;
     return { kind: 'module-aux', when, ...d.moduleInfo(moduleId, rawStart) };
   }
 
@@ -334,6 +338,7 @@ export class RdbParser {
       d.raw(4);
       d.skipModuleBody();
     }
+    this.skipped.keyMeta++;
     return { kind: 'key-meta', classCount };
   }
 

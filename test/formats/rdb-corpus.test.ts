@@ -5,7 +5,7 @@ import { readFileSync, existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { RdbError, type RdbErrorCode } from '../../formats/errors.js';
-import { readRdbBuffer } from '../../formats/rdb/reader.js';
+import { RdbParser, readRdbBuffer } from '../../formats/rdb/reader.js';
 import type { RdbKeyRecord, RdbRecord } from '../../formats/rdb/types.js';
 import { CORPUS_DIR, type Json, bytesJson, corpusFiles, fieldExpiresJson, keyId, valueJson } from './rdb-expected.js';
 
@@ -177,6 +177,10 @@ describe('RDB corpus', () => {
     expect(() => readRdbBuffer(bytes, { onModule: 'error' })).toThrow(expect.objectContaining({ code: 'MODULE_VALUE' }));
     const kept = readRdbBuffer(bytes, { keepModuleRaw: true }).find((r) => r.kind === 'module-key');
     expect(kept?.kind === 'module-key' && kept.raw !== undefined && kept.raw.length > 8).toBe(true);
+    const parser = new RdbParser();
+    parser.feed(readFileSync(join(CORPUS_DIR, 'public/redis-rdb-tools/redis_60_with_module_aux.rdb')));
+    parser.end();
+    expect(parser.skipped).toEqual({ moduleKeys: 0, moduleAux: 1, keyMeta: 0 });
   });
 
   it('keeps the AOF tail of an RDB-preamble AOF apart (redis tests/assets/rdb-preamble.aof)', () => {
