@@ -24,7 +24,7 @@ export const STREAM_NODE_BYTES_MAX = 4096; // stream-node-max-bytes
 export const STREAM_NODE_ENTRIES_MAX = 100; // stream-node-max-entries
 
 export interface EncodeWarning {
-  code: 'HASH_FIELD_TTL_DROPPED' | 'STREAM_METADATA_DROPPED' | 'CONSUMER_ACTIVE_TIME_DROPPED' | 'RECORD_DROPPED';
+  code: 'HASH_FIELD_TTL_DROPPED' | 'STREAM_METADATA_DROPPED' | 'CONSUMER_ACTIVE_TIME_DROPPED' | 'RECORD_DROPPED' | 'ENCODING_CHANGED';
   message: string;
 }
 
@@ -54,7 +54,9 @@ export function planValue(value: RdbValue, hint: RdbEncodingHint | undefined, ve
       const n = value.value.length;
       const intsetWanted = hint === 'intset' || (hint === undefined && n <= INTSET_ENTRIES_MAX);
       if (intsetWanted && value.value.every((m) => canonicalInt(m) !== null)) return { type: C.RDB_TYPE_SET_INTSET, warnings };
+      if (hint === 'intset') warnings.push({ code: 'ENCODING_CHANGED', message: 'intset hint on a set with non-integer members: written as a hashtable set' });
       const listpackWanted = hint === 'listpack' || (hint === undefined && n <= COMPACT_ENTRIES_MAX && allShort(value.value));
+      if (hint === 'listpack' && version < 11) warnings.push({ code: 'ENCODING_CHANGED', message: `set listpack needs RDB 11, target is ${version}: written as a hashtable set` });
       return { type: listpackWanted && version >= 11 ? C.RDB_TYPE_SET_LISTPACK : C.RDB_TYPE_SET, warnings };
     }
     case 'zset': {

@@ -172,6 +172,16 @@ describe('RDB corpus', () => {
     expect(ttls).toEqual(want.expire);
   });
 
+  it('decodes the LZF strings real Redis wrote: dump.rdb equals dump-nocompress.rdb for every producer', () => {
+    for (const producer of ['redis-7.0', 'redis-7.4', 'redis-8', 'valkey-8']) {
+      const compressed = readFileSync(join(CORPUS_DIR, producer, 'rdb/dump.rdb'));
+      const plain = readFileSync(join(CORPUS_DIR, producer, 'rdb/dump-nocompress.rdb'));
+      expect(compressed.length).toBeLessThan(plain.length * 0.6);
+      const keys = (b: Buffer): RdbRecord[] => readRdbBuffer(b).filter((r) => r.kind === 'key');
+      expect(keys(compressed)).toEqual(keys(plain));
+    }
+  });
+
   it('reports module data as an error when asked (onModule: "error")', () => {
     const bytes = readFileSync(join(CORPUS_DIR, 'public/redis-replicator/dump-module-2.rdb'));
     expect(() => readRdbBuffer(bytes, { onModule: 'error' })).toThrow(expect.objectContaining({ code: 'MODULE_VALUE' }));

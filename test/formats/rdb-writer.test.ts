@@ -149,6 +149,8 @@ describe('RDB writer round trip', () => {
       expect(back.map((r) => actualAfter(r, version))).toEqual(records.map((r) => expectedAfter(r, version)));
       const droppedTtls = records.some((r) => r.value.type === 'hash' && (r.value.fieldExpireAtMs ?? []).some((ms) => ms !== -1));
       expect(warnings.some((w) => w.code === 'HASH_FIELD_TTL_DROPPED')).toBe(droppedTtls && version < 12);
+      const setListpack = records.some((r) => r.value.type === 'set' && r.encoding === 'listpack');
+      expect(warnings.some((w) => w.code === 'ENCODING_CHANGED' && w.message.startsWith('set listpack'))).toBe(setListpack && version < 11);
     });
   }
 
@@ -180,6 +182,7 @@ describe('RDB writer encodings', () => {
     expect(typeOf(key({ type: 'hash', value: [['a', '1']] }, 'hashtable'), 10)).toBe(C.RDB_TYPE_HASH);
     const strSet = key({ type: 'set', value: ['a', 'b'] }, 'listpack');
     expect(typeOf(strSet, 10)).toBe(C.RDB_TYPE_SET);
+    expect(writeRdbBuffer([strSet], { version: 10 }).warnings).toMatchObject([{ code: 'ENCODING_CHANGED', db: 0, key: 'k' }]);
     expect(typeOf(strSet, 11)).toBe(C.RDB_TYPE_SET_LISTPACK);
     expect(typeOf(key({ type: 'set', value: ['1', '-7'] }, 'intset'), 9)).toBe(C.RDB_TYPE_SET_INTSET);
     const zset = key({ type: 'zset', value: [['m', 1.5]] }, 'listpack');
