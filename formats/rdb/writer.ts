@@ -125,6 +125,10 @@ export class RdbWriter {
         out.len(record.expiresSlotSize);
         return;
       case 'function':
+        if (this.version < 10) {
+          this.warn('RECORD_DROPPED', `functions need RDB 10, target is ${this.version}`);
+          return;
+        }
         out.u8(C.RDB_OPCODE_FUNCTION2);
         out.str(record.code);
         return;
