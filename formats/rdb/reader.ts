@@ -20,6 +20,7 @@
 //   After the EOF record, further bytes (an AOF tail after an RDB preamble) are kept and
 //   returned by takeTrailing(); they are not parsed.
 
+import { canonicalInt } from '../bytes.js';
 import { type Crc64Value, crc64ReadLE, crc64ToBigInt, crc64Update, crc64Equal } from '../crc64.js';
 import { RdbError } from '../errors.js';
 import * as C from './constants.js';
@@ -369,8 +370,10 @@ function isRdbValue(v: RdbValue | RdbModuleInfo): v is RdbValue {
   return 'type' in v;
 }
 
+/** What Redis's tryObjectEncoding makes of a loaded string: int, embstr (<= 44 bytes) or raw. */
 function stringEncoding(value: RdbValue): RdbKeyRecord['encoding'] {
   if (value.type !== 'string') return undefined;
+  if (value.value.length <= 20 && canonicalInt(value.value) !== null) return 'int';
   return value.value.length <= 44 ? 'embstr' : 'raw';
 }
 
