@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { test as propTest, fc } from '@fast-check/vitest';
 import { RdbError } from '../../formats/errors.js';
+import { crc64, crc64WriteLE } from '../../formats/crc64.js';
 import * as C from '../../formats/rdb/constants.js';
 import { decodeDump, encodeDump } from '../../formats/rdb/dump.js';
 import { readRdbBuffer } from '../../formats/rdb/reader.js';
@@ -250,6 +251,23 @@ describe('DUMP payloads', () => {
     const back: RdbKeyRecord = { kind: 'key', db: 0, key: 'k', value: decoded.value as RdbValue, expireAtMs: -1 };
     expect(actualAfter(back, version)).toEqual(expectedAfter(record, version));
   });
+
+  propTest.prop([valueArb, fc.array(fc.tuple(fc.nat(), fc.nat(255)), { minLength: 1, maxLength: 4 }), fc.nat()], { numRuns: 300 })(
+    'a mutated payload with a valid checksum decodes or fails with RdbError only',
+    ({ value, hint }, edits, cut) => {
+      const { payload } = encodeDump(value, hint ? { encoding: hint } : {});
+      const body = Buffer.from(payload.subarray(0, payload.length - 10));
+      for (const [at, b] of edits) body[at % body.length] = b;
+      const truncated = body.subarray(0, body.length - (cut % Math.min(4, body.length)));
+      const mutated = Buffer.concat([truncated, payload.subarray(payload.length - 10)]);
+      crc64WriteLE(crc64(0n, mutated, 0, mutated.length - 8), mutated, mutated.length - 8);
+      try {
+        decodeDump(mutated);
+      } catch (e) {
+        expect(e).toBeInstanceOf(RdbError);
+      }
+    },
+  );
 
   it('rejects a wrong checksum, a too new version and trailing bytes', () => {
     const { payload } = encodeDump({ type: 'list', value: ['a', 'b'] });
