@@ -8,7 +8,7 @@
 // need; the parser keeps the partial record, waits for that many bytes and re-parses from the
 // record's start. To keep the re-parse cost linear for records that arrive in many small chunks
 // (a 100 MB hash sent in 64 KiB pieces), a retry also waits until the partial record has grown
-// by half once it is larger than 64 KiB. A declared string length is checked against
+// by half once it is larger than 4 KiB. A declared string length is checked against
 // stringBytesMax (and against totalBytes when known) before any byte of it is awaited, and a
 // record larger than recordBytesMax fails instead of being buffered.
 //
@@ -46,7 +46,7 @@ export interface RdbReadOptions {
 }
 
 export const RECORD_BYTES_MAX_DEFAULT = 1024 * 1024 * 1024;
-const RETRY_GROWTH_THRESHOLD_BYTES = 64 * 1024;
+const RETRY_GROWTH_THRESHOLD_BYTES = 4096;
 
 type ParserState = 'header' | 'body' | 'done';
 

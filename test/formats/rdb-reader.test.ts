@@ -184,3 +184,22 @@ describe('RDB reader mutation fuzz', () => {
     },
   );
 });
+
+describe('RDB reader re-parse cost', () => {
+  it('a 2 MB record fed in 16-byte chunks is read in linear time', () => {
+    const items = Array.from({ length: 200000 }, (_, i) => `v${i}`);
+    // LIST (type 1) with 200000 short elements
+    const parts: Buffer[] = [header(), Buffer.from([0x01, 0x01, 0x6c, 0x80]), Buffer.alloc(4)];
+    (parts[2] as Buffer).writeUInt32BE(items.length);
+    for (const s of items) parts.push(Buffer.from([s.length]), Buffer.from(s, 'latin1'));
+    parts.push(Buffer.from([0xff]), Buffer.alloc(8));
+    const bytes = Buffer.concat(parts);
+    const started = performance.now();
+    const parser = new RdbParser();
+    const out: RdbRecord[] = [];
+    for (let i = 0; i < bytes.length; i += 16) out.push(...parser.feed(bytes.subarray(i, i + 16)));
+    out.push(...parser.end());
+    expect(out.map((r) => r.kind)).toEqual(['header', 'key', 'eof']);
+    expect(performance.now() - started).toBeLessThan(5000);
+  });
+});
