@@ -76,7 +76,7 @@ function replyEnd(buf: Buffer, start: number): number {
   }
 }
 
-function encodeCommand(args: (string | Buffer)[]): Buffer {
+export function encodeCommand(args: (string | Buffer)[]): Buffer {
   const parts: Buffer[] = [Buffer.from(`*${args.length}\r\n`, 'latin1')];
   for (const arg of args) {
     const bytes = typeof arg === 'string' ? Buffer.from(arg, 'latin1') : arg;
@@ -101,18 +101,15 @@ async function connectWithRetry(port: number, child: ChildProcess): Promise<Sock
   throw new Error('could not connect to redis-server');
 }
 
-/** Starts redis-server with `args` appended to a minimal no-persistence configuration. */
-export async function startRealRedis(args: string[] = []): Promise<RealRedis> {
-  const dir = mkdtempSync(join(tmpdir(), 'strongbox-real-redis-'));
-  const port = await freePort();
-  const child = spawn('redis-server', [
-    '--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '',
-    '--appendonly', 'no', '--daemonize', 'no', '--logfile', '', '--loglevel', 'warning',
-    ...args,
-  ], { stdio: ['ignore', 'ignore', 'inherit'] });
-  const socket = await connectWithRetry(port, child);
-  socket.setNoDelay(true);
+export interface RawClient {
+  /** Sends one command; resolves with the raw RESP bytes of its single reply. */
+  call(...args: (string | Buffer)[]): Promise<Buffer>;
+  socket: Socket;
+}
 
+/** A pipelining RESP client over a connected socket that hands back each reply's raw bytes. */
+export function rawClient(socket: Socket): RawClient {
+  socket.setNoDelay(true);
   let pending: Buffer = Buffer.alloc(0);
   const waiters: { resolve: (reply: Buffer) => void; reject: (error: Error) => void }[] = [];
   socket.on('data', (chunk: Buffer) => {
@@ -127,15 +124,41 @@ export async function startRealRedis(args: string[] = []): Promise<RealRedis> {
     }
   });
   socket.on('error', (error) => { for (const waiter of waiters.splice(0)) waiter.reject(error); });
-
   return {
-    port,
+    socket,
     call(...callArgs) {
       return new Promise<Buffer>((resolve, reject) => {
         waiters.push({ resolve, reject });
         socket.write(encodeCommand(callArgs));
       });
     },
+  };
+}
+
+/** Connects a raw client to a loopback port. */
+export async function connectRaw(port: number): Promise<RawClient> {
+  const socket = await new Promise<Socket>((resolve, reject) => {
+    const s = connect(port, '127.0.0.1');
+    s.once('connect', () => resolve(s));
+    s.once('error', reject);
+  });
+  return rawClient(socket);
+}
+
+/** Starts redis-server with `args` appended to a minimal no-persistence configuration. */
+export async function startRealRedis(args: string[] = []): Promise<RealRedis> {
+  const dir = mkdtempSync(join(tmpdir(), 'strongbox-real-redis-'));
+  const port = await freePort();
+  const child = spawn('redis-server', [
+    '--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '',
+    '--appendonly', 'no', '--daemonize', 'no', '--logfile', '', '--loglevel', 'warning',
+    ...args,
+  ], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const socket = await connectWithRetry(port, child);
+  const client = rawClient(socket);
+  return {
+    port,
+    call: client.call,
     async stop() {
       socket.destroy();
       if (child.exitCode === null) {

@@ -1,0 +1,69 @@
+/**
+ * Every error reply text, exactly as Redis 7.0 words it (redis `src/server.c` createSharedObjects and the
+ * command files). Handlers reply with these values; they never throw for a client mistake.
+ * Entries are the reply line without the leading '-'.
+ */
+export const ERR = {
+  syntax: 'ERR syntax error',
+  notInteger: 'ERR value is not an integer or out of range',
+  notFloat: 'ERR value is not a valid float',
+  wrongType: 'WRONGTYPE Operation against a key holding the wrong kind of value',
+  noSuchKey: 'ERR no such key',
+  outOfRange: 'ERR index out of range',
+  dbIndexOutOfRange: 'ERR DB index is out of range',
+  sameObject: 'ERR source and destination objects are the same',
+  execWithoutMulti: 'ERR EXEC without MULTI',
+  discardWithoutMulti: 'ERR DISCARD without MULTI',
+  multiNested: 'ERR MULTI calls can not be nested',
+  watchInMulti: 'ERR WATCH inside MULTI is not allowed',
+  execAbort: 'EXECABORT Transaction discarded because of previous errors.',
+  noAuth: 'NOAUTH Authentication required.',
+  wrongPass: 'WRONGPASS invalid username-password pair or user is disabled.',
+  authNotConfigured:
+    'ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?',
+  noProto: 'NOPROTO unsupported protocol version',
+  readonly: "READONLY You can't write against a read only replica.",
+  loading: 'LOADING Redis is loading the dataset in memory',
+  misconf:
+    'MISCONF Redis is configured to save RDB snapshots, but it\'s currently unable to persist to disk. Commands that may modify the data set are disabled, because this instance is configured to report errors during writes if RDB snapshotting fails (stop-writes-on-bgsave-error option). Please check the Redis logs for details about the RDB error.',
+  oom: "OOM command not allowed when used memory > 'maxmemory'.",
+  noScript: 'NOSCRIPT No matching script. Please use EVAL.',
+  busyKey: 'BUSYKEY Target key name already exists.',
+  incrOverflow: 'ERR increment or decrement would overflow',
+  noSuchClient: 'ERR No such client',
+  bitOffset: 'ERR bit offset is not an integer or out of range',
+  bitValue: 'ERR bit is not an integer or out of range',
+  stringTooLong: 'ERR string exceeds maximum allowed size (proto-max-bulk-len)',
+} as const;
+
+export function arityError(name: string): string {
+  return `ERR wrong number of arguments for '${name}' command`;
+}
+
+export function unknownCommandError(name: string, args: readonly string[]): string {
+  // redis processCommand: args are appended while the list is under 128 chars, each cut to what is left.
+  let list = '';
+  for (const arg of args) {
+    if (list.length >= 128) break;
+    list += `'${arg.slice(0, 128 - list.length)}' `;
+  }
+  return sanitize(`ERR unknown command '${name.slice(0, 128)}', with args beginning with: ${list}`, Infinity);
+}
+
+export function unknownSubcommandError(container: string, sub: string): string {
+  return `ERR unknown subcommand '${sanitize(sub, 128)}'. Try ${container.toUpperCase()} HELP.`;
+}
+
+export function invalidExpireError(command: string): string {
+  return `ERR invalid expire time in '${command}' command`;
+}
+
+export function pubsubContextError(name: string): string {
+  return `ERR Can't execute '${name}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`;
+}
+
+/** Redis replaces newlines in echoed user text so the error stays one line (sdsmapchars "\r\n" -> "  "). */
+function sanitize(s: string, max: number): string {
+  const cut = s.length > max ? s.slice(0, max) : s;
+  return cut.replace(/[\r\n]/g, ' ');
+}

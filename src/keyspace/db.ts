@@ -1,0 +1,133 @@
+/**
+ * One logical database: the key dict, the expires table, and the lookups every command goes through.
+ *
+ * Expiry follows Redis: a key with a past expire time is deleted when it is looked up (lazy expiry, which also
+ * reports the deletion so it is propagated), and the active cycle in `keyspace.ts` deletes the rest in
+ * time-bounded steps. A replica never deletes expired keys itself: it hides them, and waits for its primary's DEL.
+ */
+import { Dict, type DictEntry } from './dict.js';
+import type { RedisValue } from './types.js';
+import type { Keyspace } from './keyspace.js';
+
+export class Db {
+  readonly id: number;
+  dict = new Dict<RedisValue>();
+  /** Absolute unix ms of each volatile key. */
+  expires = new Map<string, number>();
+  /** Cursor of the active expiry cycle over `expires`; restarted when exhausted. */
+  expireCursor: IterableIterator<[string, number]> | null = null;
+  /** Running average TTL of sampled keys, for INFO keyspace avg_ttl. */
+  avgTtlMs = 0;
+  private readonly keyspace: Keyspace;
+
+  constructor(id: number, keyspace: Keyspace) {
+    this.id = id;
+    this.keyspace = keyspace;
+  }
+
+  get size(): number {
+    return this.dict.size;
+  }
+
+  /**
+   * The live entry of `key`, or undefined when absent or expired. An expired key is deleted here (on a
+   * primary) and the deletion is reported to the keyspace's listener.
+   */
+  lookup(key: string): DictEntry<RedisValue> | undefined {
+    const entry = this.dict.get(key);
+    if (entry === undefined) return undefined;
+    if (this.expires.size > 0 && this.expireIfNeeded(key)) return undefined;
+    entry.meta = this.keyspace.lruClock();
+    return entry;
+  }
+
+  /** Value of `key` for a read command; counts keyspace hits and misses. */
+  getRead(key: string): RedisValue | undefined {
+    const entry = this.lookup(key);
+    if (entry === undefined) {
+      this.keyspace.stats.keyspaceMisses++;
+      return undefined;
+    }
+    this.keyspace.stats.keyspaceHits++;
+    return entry.value;
+  }
+
+  /** Value of `key` for a write command (no hit/miss accounting). */
+  getWrite(key: string): RedisValue | undefined {
+    return this.lookup(key)?.value;
+  }
+
+  /** Looks at a key without expiring it or touching its LRU clock (OBJECT, DEBUG, persistence). */
+  peek(key: string): RedisValue | undefined {
+    return this.dict.get(key)?.value;
+  }
+
+  /**
+   * Stores `value` at `key`. Unless `keepTtl`, any expire is removed (SET semantics). Signals the key as
+   * modified (WATCH) and ready (blocked clients).
+   */
+  set(key: string, value: RedisValue, keepTtl = false): void {
+    const entry = this.dict.set(key, value);
+    entry.meta = this.keyspace.lruClock();
+    if (!keepTtl && this.expires.size > 0) this.expires.delete(key);
+    this.keyspace.keyModified(this, key);
+    this.keyspace.keyReady(this, key);
+  }
+
+  /** Adds a key that the caller checked is absent. */
+  add(key: string, value: RedisValue): void {
+    const entry = this.dict.set(key, value);
+    entry.meta = this.keyspace.lruClock();
+    this.keyspace.keyModified(this, key);
+    this.keyspace.keyReady(this, key);
+  }
+
+  /** Removes a key; true when it existed. Signals it modified. */
+  delete(key: string): boolean {
+    const entry = this.dict.delete(key);
+    if (entry === undefined) return false;
+    if (this.expires.size > 0) this.expires.delete(key);
+    this.keyspace.keyModified(this, key);
+    return true;
+  }
+
+  getExpire(key: string): number {
+    return this.expires.get(key) ?? -1;
+  }
+
+  setExpire(key: string, atMs: number): void {
+    this.expires.set(key, atMs);
+  }
+
+  /** Removes a TTL; true when there was one. */
+  removeExpire(key: string): boolean {
+    return this.expires.delete(key);
+  }
+
+  /**
+   * Deletes `key` if its TTL has passed. Returns true when the key is to be treated as absent: deleted here
+   * on a primary, or merely hidden on a replica (which waits for the primary's DEL) and while loading.
+   */
+  expireIfNeeded(key: string): boolean {
+    const atMs = this.expires.get(key);
+    if (atMs === undefined || atMs > this.keyspace.nowMs) return false;
+    if (!this.keyspace.expiryEnabled) return true;
+    this.deleteExpired(key);
+    return true;
+  }
+
+  /** Deletes an expired key and reports it (keyspace notification, propagation as DEL/UNLINK). */
+  deleteExpired(key: string): void {
+    this.delete(key);
+    this.keyspace.stats.expiredKeys++;
+    this.keyspace.keyExpired(this, key);
+  }
+
+  /** Removes every key. */
+  clear(): void {
+    this.dict.clear();
+    this.expires.clear();
+    this.expireCursor = null;
+    this.avgTtlMs = 0;
+  }
+}
