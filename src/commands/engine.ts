@@ -181,10 +181,8 @@ export class Engine implements KeyspaceListener {
     if (spec.subcommands !== undefined && args.length >= 2) {
       const sub = spec.subcommands.get(args[1]!.toLowerCase());
       if (sub === undefined) {
-        if (spec.handler === undefined) {
-          this.rejectCommand(session, unknownSubcommandError(spec.name, args[1]!));
-          return;
-        }
+        this.rejectCommand(session, unknownSubcommandError(spec.name, args[1]!));
+        return;
       } else {
         spec = sub;
       }
