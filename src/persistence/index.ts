@@ -1,0 +1,2 @@
+/** Persistence: RDB snapshots (save, load, fork-less BGSAVE) and the FileSystem seam every persistence byte uses. */
+export * from './fs.js';
