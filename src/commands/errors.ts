@@ -34,6 +34,20 @@ export const ERR = {
   bitOffset: 'ERR bit offset is not an integer or out of range',
   bitValue: 'ERR bit is not an integer or out of range',
   stringTooLong: 'ERR string exceeds maximum allowed size (proto-max-bulk-len)',
+  offsetOutOfRange: 'ERR offset is out of range',
+  decrementOverflow: 'ERR decrement would overflow',
+  incrNanOrInfinity: 'ERR increment would produce NaN or Infinity',
+  lcsNotStrings: 'ERR The specified keys must contain string values',
+  lcsLenAndIdx: 'ERR If you want both the length and indexes, please just use IDX.',
+  lcsTooLong: 'ERR String too long for LCS',
+  lcsMemory: 'ERR Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len',
+  bitopNotSingle: 'ERR BITOP NOT must be called with a single source key.',
+  bitposBit: 'ERR The bit argument must be 1 or 0.',
+  bitfieldType: 'ERR Invalid bitfield type. Use something like i16 u8. Note that u64 is not supported but i64 is.',
+  bitfieldOverflowType: 'ERR Invalid OVERFLOW type specified',
+  bitfieldReadonly: 'ERR BITFIELD_RO only supports the GET subcommand',
+  hllInvalid: 'WRONGTYPE Key is not a valid HyperLogLog string value.',
+  hllCorrupt: 'INVALIDOBJ Corrupted HLL object detected',
 } as const;
 
 export function arityError(name: string): string {

@@ -41,6 +41,12 @@ export class MutableString {
     this.buf.latin1Write(s, start, s.length);
   }
 
+  /** Writes `s` at byte `offset`, growing (zero-padded) when it reaches past the end (SETRANGE). */
+  write(offset: number, s: Bytes): void {
+    this.ensureLength(Math.max(this.length, offset + s.length));
+    this.buf.latin1Write(s, offset, s.length);
+  }
+
   toBytes(): Bytes {
     return this.buf.latin1Slice(0, this.length);
   }

@@ -1,0 +1,209 @@
+// Proves the string commands answer, notify and propagate like Redis 7.0: every option and error path goes to a
+// real redis-server and to Strongbox, and the raw reply bytes (RESP2 and RESP3), the keyspace-notification bytes
+// and the replication streams must be equal.
+import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
+import { connect, type Socket } from 'node:net';
+import { requireRealRedis } from '../helpers/real-redis.js';
+import { ListValue } from '../../src/keyspace/index.js';
+import {
+  clients,
+  compareSequence,
+  diffStreams,
+  oursStream,
+  realStream,
+  settle,
+  startPair,
+  type Pair,
+} from './strings-harness.js';
+
+const enabled = requireRealRedis();
+
+const FAR = '4102444800'; // 2100-01-01 in seconds
+const FAR_MS = '4102444800000';
+
+/** Command cases, each group starting from an empty database. */
+const groups: Record<string, string[][]> = {
+  get_set: [
+    ['GET', 'k'], ['SET', 'k', 'v'], ['GET', 'k'], ['SET', 'k', 'v2', 'NX'], ['SET', 'k', 'v3', 'XX'], ['GET', 'k'],
+    ['SET', 'n', 'v', 'XX'], ['SET', 'n', 'v', 'NX'], ['SET', 'n', 'w', 'nx', 'GET'], ['SET', 'n', 'w', 'XX', 'GET'],
+    ['SET', 'm', 'w', 'XX', 'GET'], ['EXISTS', 'm'], ['SET', 'k', 'x', 'GET'], ['SET', 'k', 'y', 'get', 'GET'],
+    ['SET', 'k', 'v', 'NX', 'XX'], ['SET', 'k', 'v', 'XX', 'NX'], ['SET', 'k', 'v', 'EX'], ['SET', 'k', 'v', 'BAD'],
+    ['SET', 'k', 'v', 'EX', '10', 'PX', '100'], ['SET', 'k', 'v', 'EX', '10', 'KEEPTTL'],
+    ['SET', 'k', 'v', 'KEEPTTL', 'EX', '10'], ['SET', 'k', 'v', 'EX', '10', 'EX', '10'],
+    ['SET', 'k', 'v', 'PXAT', '1', 'EXAT', '1'], ['SET', 'k', 'v', 'EX', 'abc'], ['SET', 'k', 'v', 'EX', '0'],
+    ['SET', 'k', 'v', 'EX', '-5'], ['SET', 'k', 'v', 'PX', '0'], ['SET', 'k', 'v', 'EXAT', '0'],
+    ['SET', 'k', 'v', 'EX', '9223372036854775'], ['SET', 'k', 'v', 'EX', '9223372036854776'],
+    ['SET', 'k', 'v', 'PX', '9223372036854775807'], ['SET', 'k', 'v', 'PXAT', '9223372036854775807'],
+    ['SET', 'k', 'v', 'EX', '1.5'], ['SET', 'k', 'v', 'EX', '99999999999999999999'],
+    ['SET', 'k', 'v', 'EX', '100'], ['GET', 'k'], ['SET', 'k', 'v', 'PX', '100000', 'GET'],
+    ['SET', 'k', 'w', 'KEEPTTL'], ['GET', 'k'], ['SET', 'k', 'v', 'EXAT', FAR], ['SET', 'k', 'v', 'PXAT', FAR_MS, 'NX'],
+    ['SET', 'past', 'v', 'PXAT', '1'], ['GET', 'past'], ['EXISTS', 'past'], ['SET', 'past', 'v', 'EXAT', '1', 'GET'],
+    ['GET', 'past'], ['SET', 'k', 'v', 'nx\0junk'], ['SET', 'bin', '\x00\xff\r\n'], ['GET', 'bin'], ['SET', 'e', ''],
+    ['GET', 'e'], ['SET', 'k'], ['GET'], ['GET', 'a', 'b'],
+  ],
+  setnx_setex: [
+    ['SETNX', 'k', 'v'], ['SETNX', 'k', 'w'], ['GET', 'k'], ['SETEX', 'k', '100', 'x'], ['GET', 'k'],
+    ['SETEX', 'k', '0', 'x'], ['SETEX', 'k', '-1', 'x'], ['SETEX', 'k', 'z', 'x'], ['SETEX', 'k', '9223372036854776', 'x'],
+    ['PSETEX', 'k', '100000', 'y'], ['GET', 'k'], ['PSETEX', 'k', '0', 'y'], ['PSETEX', 'k', '1.0', 'y'],
+    ['PSETEX', 'k', '9223372036854775807', 'y'], ['SETEX', 'k', '10'], ['SETNX', 'k'],
+  ],
+  getex_getdel_getset: [
+    ['GETEX', 'k'], ['SET', 'k', 'v'], ['GETEX', 'k'], ['GETEX', 'k', 'EX', '100'], ['GETEX', 'k', 'PX', '100000'],
+    ['GETEX', 'k', 'EXAT', FAR], ['GETEX', 'k', 'PXAT', FAR_MS], ['GETEX', 'k', 'PERSIST'], ['GETEX', 'k', 'PERSIST'],
+    ['GETEX', 'k', 'EX', '0'], ['GETEX', 'k', 'EX', 'x'], ['GETEX', 'k', 'EX'], ['GETEX', 'k', 'EX', '1', 'PX', '1'],
+    ['GETEX', 'k', 'PERSIST', 'EX', '1'], ['GETEX', 'k', 'KEEPTTL'], ['GETEX', 'k', 'NX'], ['GETEX', 'k', 'GET'],
+    ['GETEX', 'missing', 'EX', '0'], ['GETEX', 'missing', 'BAD'], ['GETEX', 'k', 'PXAT', '1'], ['GET', 'k'],
+    ['SET', 'k', 'v'], ['GETEX', 'k', 'EXAT', '1'], ['EXISTS', 'k'], ['GETDEL', 'k'], ['SET', 'k', 'v'],
+    ['GETDEL', 'k'], ['GETDEL', 'k'], ['GETSET', 'k', 'a'], ['GETSET', 'k', 'b'], ['GET', 'k'],
+    ['SET', 'k', 'v', 'EX', '100'], ['GETSET', 'k', 'c'], ['GETEX', 'k', 'PERSIST'],
+  ],
+  mget_mset: [
+    ['MSET', 'a', '1', 'b', '2'], ['MGET', 'a', 'b', 'c'], ['MSET', 'a'], ['MSET', 'a', '1', 'b'], ['MSETNX', 'a', '1'],
+    ['MSETNX', 'c', '3', 'a', '9'], ['MGET', 'a', 'c'], ['MSETNX', 'c', '3', 'd', '4'], ['MGET', 'a', 'b', 'c', 'd'],
+    ['MSETNX', 'x', '1', 'y'], ['MSET', 'a', 'x', 'a', 'y'], ['GET', 'a'],
+  ],
+  counters: [
+    ['INCR', 'n'], ['INCR', 'n'], ['DECR', 'n'], ['INCRBY', 'n', '100'], ['DECRBY', 'n', '50'], ['INCRBY', 'n', '-7'],
+    ['INCRBY', 'n', 'x'], ['INCRBY', 'n', '1.5'], ['DECRBY', 'n', '-9223372036854775808'],
+    ['DECRBY', 'n', '9223372036854775807'], ['SET', 'n', '9223372036854775806'], ['INCR', 'n'], ['INCR', 'n'],
+    ['SET', 'n', '-9223372036854775807'], ['DECR', 'n'], ['DECR', 'n'], ['INCRBY', 'n', '9223372036854775807'],
+    ['SET', 'n', ' 1'], ['INCR', 'n'], ['SET', 'n', '01'], ['INCR', 'n'], ['SET', 'n', '+1'], ['INCR', 'n'],
+    ['SET', 'n', ''], ['INCR', 'n'], ['SET', 'n', '12345678901234567890123'], ['INCR', 'n'],
+    ['SET', 'n', '10', 'EX', '100'], ['INCR', 'n'], ['GETEX', 'n', 'PERSIST'], ['SET', 'n', '9007199254740991'],
+    ['INCRBY', 'n', '9007199254740991'], ['INCRBY', 'n', '-18014398509481982'], ['INCRBY', 'big', '9223372036854775807'],
+    ['INCRBY', 'big', '-1'],
+  ],
+  incrbyfloat: [
+    ['INCRBYFLOAT', 'f', '1.5'], ['INCRBYFLOAT', 'f', '0.1'], ['INCRBYFLOAT', 'f', '-1.6'], ['INCRBYFLOAT', 'f', '1e3'],
+    ['INCRBYFLOAT', 'f', 'abc'], ['INCRBYFLOAT', 'f', 'inf'], ['INCRBYFLOAT', 'f', 'nan'], ['INCRBYFLOAT', 'f', '1e308'],
+    ['INCRBYFLOAT', 'f', '1e4932'], ['INCRBYFLOAT', 'f', ' 1'], ['INCRBYFLOAT', 'f', '0x10'], ['SET', 'f', 'x'],
+    ['INCRBYFLOAT', 'f', '1'], ['SET', 'f', '3', 'EX', '100'], ['INCRBYFLOAT', 'f', '0.25'], ['GETEX', 'f', 'PERSIST'],
+    ['SET', 'f', '5.0e3'], ['INCRBYFLOAT', 'f', '1'], ['INCRBYFLOAT', 'g', '-0'], ['INCRBYFLOAT', 'g', '1.0000000000000001'],
+  ],
+  append_strlen_ranges: [
+    ['APPEND', 'a', 'hello'], ['APPEND', 'a', ' world'], ['GET', 'a'], ['STRLEN', 'a'], ['STRLEN', 'zz'],
+    ['APPEND', 'n', '1'], ['APPEND', 'n', '2'], ['GET', 'n'], ['GETRANGE', 'a', '0', '4'], ['GETRANGE', 'a', '-5', '-1'],
+    ['GETRANGE', 'a', '-1', '-5'], ['GETRANGE', 'a', '5', '3'], ['GETRANGE', 'a', '0', '-1'], ['GETRANGE', 'a', '100', '200'],
+    ['GETRANGE', 'a', '-100', '2'], ['GETRANGE', 'a', '0', '9223372036854775807'],
+    ['GETRANGE', 'a', '-9223372036854775807', '-9223372036854775808'], ['GETRANGE', 'a', 'x', '1'],
+    ['GETRANGE', 'zz', '0', '1'], ['GETRANGE', 'zz', 'x', '1'], ['SUBSTR', 'a', '1', '3'], ['SET', 'i', '12345'],
+    ['GETRANGE', 'i', '1', '2'], ['SETRANGE', 'a', '6', 'WORLD'], ['GET', 'a'], ['SETRANGE', 'a', '20', 'x'],
+    ['GET', 'a'], ['SETRANGE', 'a', '0', ''], ['SETRANGE', 'new', '0', ''], ['EXISTS', 'new'],
+    ['SETRANGE', 'new', '3', 'ab'], ['GET', 'new'], ['SETRANGE', 'new', '-1', 'x'], ['SETRANGE', 'new', 'x', 'x'],
+    ['SETRANGE', 'new', '536870911', 'ab'], ['SETRANGE', 'new2', '536870912', ''], ['SETRANGE', 'new2', '536870912', 'a'],
+    ['SETRANGE', 'i', '1', 'x'], ['GET', 'i'], ['SETRANGE', 'e', '0', ''], ['STRLEN', 'new'],
+  ],
+  lcs: [
+    ['MSET', 'a', 'ohmytext', 'b', 'mynewtext'], ['LCS', 'a', 'b'], ['LCS', 'a', 'b', 'LEN'], ['LCS', 'a', 'b', 'IDX'],
+    ['LCS', 'a', 'b', 'IDX', 'WITHMATCHLEN'], ['LCS', 'a', 'b', 'IDX', 'MINMATCHLEN', '4'],
+    ['LCS', 'a', 'b', 'IDX', 'MINMATCHLEN', '4', 'WITHMATCHLEN'], ['LCS', 'a', 'b', 'IDX', 'MINMATCHLEN', '-3'],
+    ['LCS', 'a', 'b', 'LEN', 'IDX'], ['LCS', 'a', 'b', 'MINMATCHLEN'], ['LCS', 'a', 'b', 'MINMATCHLEN', 'x'],
+    ['LCS', 'a', 'b', 'FOO'], ['LCS', 'a', 'missing'], ['LCS', 'missing', 'missing', 'IDX'], ['LCS', 'a', 'a', 'IDX'],
+    ['MSET', 'x', 'ABCBDAB', 'y', 'BDCABA'], ['LCS', 'x', 'y'], ['LCS', 'x', 'y', 'IDX', 'WITHMATCHLEN'],
+    ['LCS', 'y', 'x', 'IDX'], ['LCS', 'a', 'b', 'LEN', 'LEN', 'WITHMATCHLEN'], ['LCS', 'a'],
+  ],
+  wrongtype: [
+    ['GET', 'list'], ['SET', 'list', 'v', 'GET'], ['GETEX', 'list'], ['GETEX', 'list', 'EX', 'bad'], ['GETDEL', 'list'],
+    ['GETSET', 'list', 'v'], ['MGET', 'list', 'nope'], ['APPEND', 'list', 'x'], ['STRLEN', 'list'], ['INCR', 'list'],
+    ['INCRBYFLOAT', 'list', '1'], ['GETRANGE', 'list', '0', '1'], ['SETRANGE', 'list', '0', 'x'],
+    ['SETRANGE', 'list', '0', ''], ['LCS', 'list', 'x'], ['LCS', 'x', 'list', 'BAD'], ['SETNX', 'list', 'v'],
+    ['MSETNX', 'list', 'v'], ['SET', 'list', 'v', 'NX'], ['SET', 'list', 'v'], ['GET', 'list'],
+  ],
+};
+
+/** Creates a list at `list` on both sides without relying on list commands being implemented here. */
+async function seedList(pair: Pair): Promise<void> {
+  await pair.real.call('RPUSH', 'list', 'a');
+  const db = pair.ours.server.engine.keyspace.db(0);
+  db.set('list', ListValue.fromItems(['a'], pair.ours.server.engine.keyspace.config));
+}
+
+describe.runIf(enabled)('string commands against real Redis', () => {
+  let pair: Pair;
+  beforeAll(async () => {
+    pair = await startPair();
+  });
+  afterAll(async () => {
+    await pair.stop();
+  });
+  beforeEach(async () => {
+    await pair.real.call('FLUSHALL');
+    await pair.ours.call('FLUSHALL');
+  });
+
+  for (const protocol of [2, 3] as const) {
+    for (const [name, commands] of Object.entries(groups)) {
+      test(`${name} (RESP${protocol})`, async () => {
+        if (name === 'wrongtype') await seedList(pair);
+        const c = await clients(pair, protocol);
+        try {
+          expect(await compareSequence(c, commands)).toEqual([]);
+        } finally {
+          c.close();
+        }
+      });
+    }
+  }
+
+  test('keyspace notifications carry the same events in the same order', async () => {
+    await seedList(pair);
+    for (const side of [pair.real, pair.ours]) await side.call('CONFIG', 'SET', 'notify-keyspace-events', 'KEA');
+    const [realSub, oursSub] = await Promise.all([subscriber(pair.real.port), subscriber(pair.ours.port)]);
+    try {
+      const c = await clients(pair, 2);
+      const all = Object.entries(groups).flatMap(([, commands]) => commands);
+      await compareSequence(c, all);
+      c.close();
+      const [expected, actual] = await Promise.all([realSub.drain(), oursSub.drain()]);
+      expect(actual.length).toBeGreaterThan(100);
+      expect(actual).toBe(expected);
+    } finally {
+      realSub.close();
+      oursSub.close();
+      for (const side of [pair.real, pair.ours]) await side.call('CONFIG', 'SET', 'notify-keyspace-events', '');
+    }
+  });
+
+  test('replication streams are the same commands', async () => {
+    await seedList(pair);
+    const real = await realStream(pair.real.port);
+    const ours = oursStream(pair.ours);
+    try {
+      const c = await clients(pair, 2);
+      for (const [, commands] of Object.entries(groups)) {
+        await compareSequence(c, [['FLUSHALL'], ...commands]);
+      }
+      c.close();
+      await settle(real, ours);
+      expect(diffStreams(real.commands(), ours.commands())).toBeNull();
+      expect(real.commands().length).toBeGreaterThan(100);
+    } finally {
+      real.close();
+      ours.close();
+    }
+  });
+});
+
+/** A RESP2 connection subscribed to every keyspace event; `drain` returns everything received until a PING. */
+async function subscriber(port: number): Promise<{ drain(): Promise<string>; close(): void }> {
+  const socket: Socket = await new Promise((resolve, reject) => {
+    const s = connect(port, '127.0.0.1');
+    s.once('connect', () => resolve(s));
+    s.once('error', reject);
+  });
+  let data = '';
+  socket.on('data', (chunk: Buffer) => (data += chunk.toString('latin1')));
+  socket.write('*2\r\n$10\r\nPSUBSCRIBE\r\n$1\r\n*\r\n');
+  while (!data.includes('psubscribe')) await new Promise((resolve) => setTimeout(resolve, 5));
+  data = '';
+  return {
+    async drain() {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      socket.write('*1\r\n$4\r\nPING\r\n');
+      const pong = '*2\r\n$4\r\npong\r\n$0\r\n\r\n';
+      while (!data.endsWith(pong)) await new Promise((resolve) => setTimeout(resolve, 5));
+      return data.slice(0, -pong.length);
+    },
+    close: () => socket.destroy(),
+  };
+}
