@@ -162,7 +162,9 @@ export class RequestParser {
     onCommand: (args: Bytes[]) => boolean,
   ): number | ProtocolError {
     const newline = buf.indexOf(LF, pos);
-    if (newline < 0 || newline >= end) {
+    // Redis looks for the newline with strchr, which stops at a NUL byte: a NUL before the newline leaves the
+    // request incomplete until the inline limit cuts it off. Matching that keeps replies identical.
+    if (newline < 0 || newline >= end || hasNul(buf, pos, newline)) {
       if (end - pos > this.limits.maxInlineBytes) return this.error('too big inline request', pos);
       return pos;
     }
@@ -181,6 +183,11 @@ export class RequestParser {
     void pos;
     return { kind: 'protocol-error', message, offset: this.consumedBytes };
   }
+}
+
+function hasNul(buf: Buffer, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) if (buf[i] === 0) return true;
+  return false;
 }
 
 /** Index of the CR of the first CRLF at or after `from`, or -1. */

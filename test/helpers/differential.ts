@@ -1,0 +1,364 @@
+// Differential driver: sends one command sequence to real Redis and to Strongbox over one connection each and
+// compares the replies as raw RESP bytes (RESP2, or RESP3 after HELLO 3). Only replies that Redis itself orders
+// at random are canonicalized (see `canonicalKind`); everything else must be byte-identical.
+import { connectRaw, startRealRedis, type RawClient, type RealRedis } from './real-redis.js';
+import { startStrongbox, type Strongbox } from './strongbox.js';
+
+/** A parsed RESP2/RESP3 reply: the type byte, its header line, children for aggregates, the raw bytes. */
+export interface RespNode {
+  type: string;
+  head: string;
+  children: RespNode[];
+  raw: Buffer;
+}
+
+/** Parses one complete reply starting at `start`; returns the node and the offset after it. */
+export function parseNode(buf: Buffer, start = 0): { node: RespNode; end: number } {
+  const lineEnd = buf.indexOf('\r\n', start, 'latin1');
+  if (lineEnd < 0) throw new Error('incomplete reply');
+  const type = String.fromCharCode(buf[start] ?? 0);
+  const head = buf.toString('latin1', start + 1, lineEnd);
+  let end = lineEnd + 2;
+  const children: RespNode[] = [];
+  if (type === '$' || type === '=' || type === '!') {
+    const length = Number(head);
+    if (length >= 0) end += length + 2;
+  } else if (type === '*' || type === '~' || type === '%' || type === '>' || type === '|') {
+    const count = Number(head) * (type === '%' || type === '|' ? 2 : 1);
+    for (let i = 0; i < count; i++) {
+      const child = parseNode(buf, end);
+      children.push(child.node);
+      end = child.end;
+    }
+  }
+  return { node: { type, head, children, raw: buf.subarray(start, end) }, end };
+}
+
+/** How a reply is compared. `exact` is the default; the others are for replies Redis orders at random. */
+export type CanonicalKind =
+  | 'exact'
+  /** An aggregate whose elements come in hash-table order: compared as a sorted multiset. */
+  | 'unordered'
+  /** A flat field/value (or member/score) aggregate in hash-table order: compared as sorted pairs. */
+  | 'unordered-pairs'
+  /** A random pick (SPOP, SRANDMEMBER, RANDOMKEY...): only the reply's type and element count are compared. */
+  | 'random-pick'
+  /** HELLO: exact, except the `id` field (each process numbers its connections its own way). */
+  | 'client-id';
+
+function sortedChildren(node: RespNode, pairs: boolean): string[] {
+  const parts: string[] = [];
+  const step = pairs && node.type !== '%' ? 2 : 1;
+  if (node.type === '%') {
+    for (let i = 0; i + 1 < node.children.length; i += 2) {
+      parts.push(node.children[i]!.raw.toString('latin1') + node.children[i + 1]!.raw.toString('latin1'));
+    }
+  } else {
+    for (let i = 0; i < node.children.length; i += step) {
+      let item = '';
+      for (let j = 0; j < step; j++) item += node.children[i + j]?.raw.toString('latin1') ?? '';
+      parts.push(item);
+    }
+  }
+  return parts.sort();
+}
+
+/** The comparable form of a reply under `kind`. */
+export function canonical(reply: Buffer, kind: CanonicalKind): string {
+  const text = reply.toString('latin1');
+  if (kind === 'exact') return text;
+  if (kind === 'client-id') return text.replace(/(\$2\r\nid\r\n):\d+\r\n/, '$1:<id>\r\n');
+  const { node } = parseNode(reply);
+  if (node.children.length === 0) return kind === 'random-pick' && node.type === '$' && node.head !== '-1' ? '$<member>' : text;
+  if (kind === 'random-pick') {
+    // RESP3 nested pairs (ZRANDMEMBER WITHSCORES) keep their shape: count the outer elements and inner sizes.
+    return `${node.type}${node.head}[${node.children.map((c) => c.type + c.head.length).join(',')}]`;
+  }
+  return `${node.type}${node.head}{${sortedChildren(node, kind === 'unordered-pairs').join('|')}}`;
+}
+
+/**
+ * The members a random-pick reply names: a single bulk, flat bulks, the first element of nested pairs (RESP3
+ * WITHSCORES/WITHVALUES), or every other element of a flat RESP2 pair list when `flatPairs`.
+ */
+export function pickedMembers(reply: Buffer, flatPairs = false): string[] {
+  const { node } = parseNode(reply);
+  if (node.type === '$') return Number(node.head) < 0 ? [] : [bulkText(node)];
+  const out: string[] = [];
+  const step = flatPairs && node.children.every((c) => c.children.length === 0) ? 2 : 1;
+  for (let i = 0; i < node.children.length; i += step) {
+    const c = node.children[i]!;
+    if (c.type !== '$' && c.children.length === 0) continue;
+    out.push(c.children.length > 0 ? bulkText(c.children[0]!) : bulkText(c));
+  }
+  return out;
+}
+
+function bulkText(node: RespNode): string {
+  const start = node.raw.indexOf('\r\n', 0, 'latin1') + 2;
+  return node.raw.toString('latin1', start, node.raw.length - 2);
+}
+
+/** Escapes reply bytes for a report: printable ASCII as is, CR/LF as \r\n, the rest as \xHH. */
+export function escapeBytes(bytes: Buffer | string, max = 600): string {
+  const s = typeof bytes === 'string' ? bytes : bytes.toString('latin1');
+  let out = '';
+  for (let i = 0; i < s.length && out.length < max; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 13) out += '\\r';
+    else if (c === 10) out += '\\n';
+    else if (c === 0x5c) out += '\\\\';
+    else if (c >= 0x20 && c < 0x7f) out += s[i];
+    else out += '\\x' + c.toString(16).padStart(2, '0');
+  }
+  return s.length > max ? `${out}... (${s.length} bytes)` : out;
+}
+
+export interface Mismatch {
+  index: number;
+  command: string[];
+  redis: Buffer;
+  strongbox: Buffer;
+  kind: CanonicalKind;
+}
+
+/** A readable mismatch report: index, command, both replies escaped, and the seed to replay it. */
+export function formatMismatch(m: Mismatch, seed: number | string): string {
+  return [
+    `differential mismatch at command #${m.index} (seed ${seed}; replay with SEED=${seed})`,
+    `  command:   ${m.command.map((a) => JSON.stringify(escapeBytes(a, 80))).join(' ')}`,
+    `  compared:  ${m.kind}`,
+    `  redis:     ${escapeBytes(m.redis)}`,
+    `  strongbox: ${escapeBytes(m.strongbox)}`,
+  ].join('\n');
+}
+
+const SCAN_COMMANDS = new Set(['scan', 'sscan', 'hscan', 'zscan']);
+
+/**
+ * Which canonicalization a command's reply needs, before looking at encodings. `encoding` is the key's
+ * OBJECT ENCODING on real Redis (asked only for SMEMBERS and the hash readers), undefined when not asked.
+ */
+export function canonicalKind(args: readonly string[], encoding?: string): CanonicalKind {
+  const name = (args[0] ?? '').toLowerCase();
+  switch (name) {
+    case 'smembers':
+      return encoding === 'intset' || encoding === 'listpack' ? 'exact' : 'unordered';
+    case 'sunion':
+    case 'sinter':
+    case 'sdiff':
+      return 'unordered';
+    case 'hkeys':
+    case 'hvals':
+      return encoding === 'listpack' || encoding === 'ziplist' ? 'exact' : 'unordered';
+    case 'hgetall':
+      return encoding === 'listpack' || encoding === 'ziplist' ? 'exact' : 'unordered-pairs';
+    case 'keys':
+      return 'unordered';
+    case 'hello':
+      return 'client-id';
+    case 'spop':
+    case 'srandmember':
+    case 'hrandfield':
+    case 'zrandmember':
+    case 'randomkey':
+      return 'random-pick';
+    default:
+      return 'exact';
+  }
+}
+
+/** Commands whose reply order depends on the key's encoding, so the driver asks real Redis for it. */
+const ENCODING_PROBED = new Set(['smembers', 'hkeys', 'hvals', 'hgetall']);
+
+export interface DifferentialOptions {
+  /** Extra redis-server arguments for both servers. */
+  args?: string[];
+}
+
+/** One side of the comparison. */
+interface Side {
+  client: RawClient;
+  call(args: string[]): Promise<Buffer>;
+}
+
+/**
+ * A pair of servers (real Redis, in-process Strongbox) and one connection to each, fed the same commands.
+ * Keeps track of MULTI so replies inside EXEC are canonicalized per queued command.
+ */
+export class DifferentialPair {
+  readonly redis: RealRedis;
+  readonly strongbox: Strongbox;
+  private readonly a: Side;
+  private readonly b: Side;
+  /** Commands queued since MULTI on the compared connection (null outside a transaction). */
+  private queued: string[][] | null = null;
+  index = 0;
+  readonly mismatches: Mismatch[] = [];
+
+  private constructor(redis: RealRedis, strongbox: Strongbox, a: RawClient, b: RawClient) {
+    this.redis = redis;
+    this.strongbox = strongbox;
+    this.a = { client: a, call: (args) => a.call(...args) };
+    this.b = { client: b, call: (args) => b.call(...args) };
+  }
+
+  static async start(options: DifferentialOptions = {}): Promise<DifferentialPair> {
+    const args = ['--enable-debug-command', 'yes', ...(options.args ?? [])];
+    const [redis, strongbox] = await Promise.all([startRealRedis(args), startStrongbox(args)]);
+    const [a, b] = await Promise.all([connectRaw(redis.port), connectRaw(strongbox.port)]);
+    return new DifferentialPair(redis, strongbox, a, b);
+  }
+
+  async stop(): Promise<void> {
+    this.a.client.socket.destroy();
+    this.b.client.socket.destroy();
+    await Promise.all([this.redis.stop(), this.strongbox.stop()]);
+  }
+
+  /** Sends `args` to both servers unchanged and returns both raw replies (no comparison). */
+  async raw(args: string[]): Promise<[Buffer, Buffer]> {
+    return Promise.all([this.a.call(args), this.b.call(args)]);
+  }
+
+  /**
+   * Sends one command to both and compares. Returns the mismatch (also recorded), or null. SCAN-family commands
+   * with cursor 0 iterate to the end on each server and compare the union of what they returned.
+   */
+  async send(args: string[]): Promise<Mismatch | null> {
+    const index = this.index++;
+    const name = (args[0] ?? '').toLowerCase();
+    if (SCAN_COMMANDS.has(name) && this.queued === null) return this.scanBoth(index, args);
+    const [ra, rb] = await this.raw(args);
+    const inMulti = this.queued !== null;
+    if (inMulti && name !== 'exec' && name !== 'discard' && name !== 'multi') this.queued!.push(args);
+    if (name === 'multi' && ra.toString('latin1') === '+OK\r\n') this.queued = [];
+    if (name === 'discard' || name === 'reset') this.queued = null;
+    if (name === 'exec' && inMulti) {
+      const queued = this.queued ?? [];
+      this.queued = null;
+      const kinds = await Promise.all(queued.map((q) => this.kindFor(q)));
+      const mismatch = this.compareExec(index, args, ra, rb, kinds);
+      if (mismatch === null) await this.resyncAfterExec(queued, ra, rb);
+      return mismatch;
+    }
+    const kind = inMulti ? 'exact' : await this.kindFor(args);
+    if (canonical(ra, kind) !== canonical(rb, kind)) return this.record({ index, command: args, redis: ra, strongbox: rb, kind });
+    if (kind === 'random-pick' && !inMulti && !(await this.picksAreMembers(args, ra, rb))) {
+      return this.record({ index, command: args, redis: ra, strongbox: rb, kind: 'random-pick' });
+    }
+    if (!inMulti && name === 'spop') await this.resyncSpop(args, ra, rb);
+    return null;
+  }
+
+  private async kindFor(args: string[]): Promise<CanonicalKind> {
+    const name = (args[0] ?? '').toLowerCase();
+    if (!ENCODING_PROBED.has(name) || args[1] === undefined) return canonicalKind(args);
+    // OBJECT ENCODING goes to real Redis only: the command before it already ran lazy expiry on this key.
+    const reply = (await this.a.call(['OBJECT', 'ENCODING', args[1]])).toString('latin1');
+    const encoding = reply.startsWith('$') ? reply.slice(reply.indexOf('\r\n') + 2, -2) : undefined;
+    return canonicalKind(args, encoding);
+  }
+
+  private compareExec(index: number, args: string[], ra: Buffer, rb: Buffer, kinds: CanonicalKind[]): Mismatch | null {
+    const na = parseNode(ra).node;
+    const nb = parseNode(rb).node;
+    const aggregate = na.type === '*' && nb.type === '*' && na.children.length === nb.children.length;
+    if (!aggregate || na.children.length !== kinds.length) {
+      return ra.equals(rb) ? null : this.record({ index, command: args, redis: ra, strongbox: rb, kind: 'exact' });
+    }
+    for (let i = 0; i < kinds.length; i++) {
+      const kind = kinds[i]!;
+      if (canonical(na.children[i]!.raw, kind) !== canonical(nb.children[i]!.raw, kind)) {
+        return this.record({ index, command: args, redis: ra, strongbox: rb, kind });
+      }
+    }
+    return null;
+  }
+
+  private async resyncAfterExec(queued: string[][], ra: Buffer, rb: Buffer): Promise<void> {
+    if (!queued.some((q) => (q[0] ?? '').toLowerCase() === 'spop')) return;
+    const na = parseNode(ra).node;
+    const nb = parseNode(rb).node;
+    for (let i = 0; i < queued.length; i++) {
+      const q = queued[i]!;
+      if ((q[0] ?? '').toLowerCase() !== 'spop') continue;
+      const ca = na.children[i];
+      const cb = nb.children[i];
+      if (ca !== undefined && cb !== undefined) await this.resyncSpop(q, Buffer.from(ca.raw), Buffer.from(cb.raw));
+    }
+  }
+
+  /**
+   * Membership half of a random-pick comparison: every element Strongbox picked must exist in Redis's copy of the
+   * key (for SPOP: still there, or popped by Redis too). Asked of real Redis with read-only commands.
+   */
+  private async picksAreMembers(args: string[], ra: Buffer, rb: Buffer): Promise<boolean> {
+    if (rb[0] === 0x2d /* '-' */) return true;
+    const name = (args[0] ?? '').toLowerCase();
+    const key = args[1] ?? '';
+    const withValues = args.length > 3;
+    const ours = [...new Set(pickedMembers(rb, withValues))];
+    if (ours.length === 0) return true;
+    if (name === 'randomkey') return (await this.a.call(['EXISTS', ours[0]!])).toString('latin1') === ':1\r\n';
+    const probe = name === 'hrandfield' ? 'HMGET' : name === 'zrandmember' ? 'ZMSCORE' : 'SMISMEMBER';
+    const candidates = name === 'spop' ? ours.filter((m) => !pickedMembers(ra).includes(m)) : ours;
+    if (candidates.length === 0) return true;
+    const { node } = parseNode(await this.a.call([probe, key, ...candidates]));
+    return node.children.length === candidates.length && node.children.every((c) => c.head !== '-1' && c.type !== '_' && c.raw.toString('latin1') !== ':0\r\n');
+  }
+
+  /**
+   * SPOP removed different members on each side. Make Strongbox's set equal to Redis's again: add back what only
+   * Strongbox popped, remove what only Redis popped. (Ordering of later replies is compared by the usual rules.)
+   */
+  private async resyncSpop(args: string[], ra: Buffer, rb: Buffer): Promise<void> {
+    const key = args[1];
+    if (key === undefined || ra[0] === 0x2d /* '-' */) return;
+    const poppedByRedis = new Set(pickedMembers(ra));
+    const poppedByUs = new Set(pickedMembers(rb));
+    const addBack = [...poppedByUs].filter((m) => !poppedByRedis.has(m));
+    const remove = [...poppedByRedis].filter((m) => !poppedByUs.has(m));
+    if (addBack.length > 0) await this.b.call(['SADD', key, ...addBack]);
+    if (remove.length > 0) await this.b.call(['SREM', key, ...remove]);
+  }
+
+  private async scanBoth(index: number, args: string[]): Promise<Mismatch | null> {
+    const [ua, ub] = await Promise.all([scanAll(this.a, args), scanAll(this.b, args)]);
+    if (ua === ub) return null;
+    return this.record({ index, command: args, redis: Buffer.from(ua, 'latin1'), strongbox: Buffer.from(ub, 'latin1'), kind: 'unordered' });
+  }
+
+  private record(m: Mismatch): Mismatch {
+    this.mismatches.push(m);
+    return m;
+  }
+}
+
+/**
+ * Iterates a SCAN-family command from cursor 0 to the end (at most 10,000 calls) and returns the union of what
+ * it returned in a comparable form: sorted, deduplicated elements (field/value pairs for HSCAN and ZSCAN). An
+ * error or unexpected reply on the first call is returned as is.
+ */
+async function scanAll(side: Side, args: string[]): Promise<string> {
+  const name = (args[0] ?? '').toLowerCase();
+  const cursorIndex = name === 'scan' ? 1 : 2;
+  const pairs = name === 'hscan' || name === 'zscan';
+  const seen = new Set<string>();
+  let cursor = args[cursorIndex] ?? '0';
+  for (let calls = 0; calls < 10_000; calls++) {
+    const callArgs = [...args];
+    callArgs[cursorIndex] = cursor;
+    const reply = await side.call(callArgs);
+    const { node } = parseNode(reply);
+    if (node.type !== '*' || node.children.length !== 2) return `${calls}:${reply.toString('latin1')}`;
+    cursor = bulkText(node.children[0]!);
+    const items = node.children[1]!.children;
+    const step = pairs ? 2 : 1;
+    for (let i = 0; i < items.length; i += step) {
+      seen.add(items.slice(i, i + step).map((c) => c.raw.toString('latin1')).join(''));
+    }
+    if (cursor === '0') return `*${[...seen].sort().join('|')}`;
+  }
+  return 'scan did not finish in 10,000 calls';
+}
