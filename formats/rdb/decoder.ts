@@ -221,6 +221,9 @@ export class RdbDecoder {
   }
 
   /** An RDB string as bytes: a view into the window, or a fresh buffer for LZF / int encodings. */
+  /** Whether the last `blob()` was a view of the input (true) or decoded into a new buffer (LZF, integer). */
+  private lastBlobPlain = false;
+
   blob(): Buffer {
     const at = this.pos;
     const n = this.stringHeader();
@@ -231,8 +234,10 @@ export class RdbDecoder {
       }
       const out = this.buf.subarray(this.pos, this.pos + n);
       this.pos += n;
+      this.lastBlobPlain = true;
       return out;
     }
+    this.lastBlobPlain = false;
     const enc = -1 - n;
     if (enc === C.RDB_ENC_LZF) return this.lzfBody(at);
     return Buffer.from(this.encodedInt(enc, at), 'latin1');
@@ -296,8 +301,9 @@ export class RdbDecoder {
   private blobWithOffset(): { blob: Buffer; offset: number } {
     const at = this.pos;
     const blob = this.blob();
-    // For plain strings the data starts after the header; LZF errors point at the header.
-    const offset = this.base + (blob.buffer === this.buf.buffer ? blob.byteOffset - this.buf.byteOffset : at);
+    // For plain strings the data starts after the header; LZF errors point at the header. (Comparing the blob's
+    // ArrayBuffer with the input's is not enough: Node's pooled Buffers share one ArrayBuffer.)
+    const offset = this.base + (this.lastBlobPlain ? this.pos - blob.length : at);
     return { blob, offset };
   }
 
