@@ -4,6 +4,11 @@
  * Expiry follows Redis: a key with a past expire time is deleted when it is looked up (lazy expiry, which also
  * reports the deletion so it is propagated), and the active cycle in `keyspace.ts` deletes the rest in
  * time-bounded steps. A replica never deletes expired keys itself: it hides them, and waits for its primary's DEL.
+ *
+ * Snapshot hook: every entry point that changes a key (getWrite, which in-place mutations of collections must use
+ * to obtain the value, set, add, delete, setExpire, removeExpire) first calls `keyspace.writeObserver.beforeWrite`,
+ * and `clear` calls `beforeBulkChange`, so a fork-less BGSAVE (src/persistence/rdb/snapshot.ts) can serialize a
+ * key's old value before it changes. Without a running snapshot the observer is null and costs one check.
  */
 import { Dict, type DictEntry } from './dict.js';
 import type { RedisValue } from './types.js';
@@ -54,6 +59,7 @@ export class Db {
 
   /** Value of `key` for a write command (no hit/miss accounting). */
   getWrite(key: string): RedisValue | undefined {
+    this.keyspace.writeObserver?.beforeWrite(this, key);
     return this.lookup(key)?.value;
   }
 
@@ -67,6 +73,7 @@ export class Db {
    * modified (WATCH) and ready (blocked clients).
    */
   set(key: string, value: RedisValue, keepTtl = false): void {
+    this.keyspace.writeObserver?.beforeWrite(this, key);
     const entry = this.dict.set(key, value);
     entry.meta = this.keyspace.lruClock();
     if (!keepTtl && this.expires.size > 0) this.expires.delete(key);
@@ -76,6 +83,7 @@ export class Db {
 
   /** Adds a key that the caller checked is absent. */
   add(key: string, value: RedisValue): void {
+    this.keyspace.writeObserver?.beforeWrite(this, key);
     const entry = this.dict.set(key, value);
     entry.meta = this.keyspace.lruClock();
     this.keyspace.keyModified(this, key);
@@ -84,6 +92,7 @@ export class Db {
 
   /** Removes a key; true when it existed. Signals it modified. */
   delete(key: string): boolean {
+    if (this.keyspace.writeObserver !== null && this.dict.has(key)) this.keyspace.writeObserver.beforeWrite(this, key);
     const entry = this.dict.delete(key);
     if (entry === undefined) return false;
     if (this.expires.size > 0) this.expires.delete(key);
@@ -96,11 +105,13 @@ export class Db {
   }
 
   setExpire(key: string, atMs: number): void {
+    this.keyspace.writeObserver?.beforeWrite(this, key);
     this.expires.set(key, atMs);
   }
 
   /** Removes a TTL; true when there was one. */
   removeExpire(key: string): boolean {
+    this.keyspace.writeObserver?.beforeWrite(this, key);
     return this.expires.delete(key);
   }
 
@@ -125,6 +136,7 @@ export class Db {
 
   /** Removes every key. */
   clear(): void {
+    this.keyspace.writeObserver?.beforeBulkChange();
     this.dict.clear();
     this.expires.clear();
     this.expireCursor = null;

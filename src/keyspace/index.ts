@@ -11,3 +11,5 @@ export * from './set.js';
 export * from './zset.js';
 export * from './stream.js';
 export * from './algorithms/index.js';
+export * from './convert.js';
+export * from './digest-adapter.js';

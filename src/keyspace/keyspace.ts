@@ -17,6 +17,17 @@ export interface KeyspaceListener {
   keyExpired(db: Db, key: string): void;
 }
 
+/**
+ * Told before the keyspace changes, for a fork-less snapshot that must save each key as it was when the snapshot
+ * began (src/persistence/rdb/snapshot.ts; contract in db.ts's module comment).
+ */
+export interface WriteObserver {
+  /** `key` of `db` is about to be created, changed in place, replaced, deleted, or get/lose a TTL. */
+  beforeWrite(db: Db, key: string): void;
+  /** Many keys are about to change at once (FLUSHDB, FLUSHALL, SWAPDB, a dataset reload). */
+  beforeBulkChange(): void;
+}
+
 export interface KeyspaceStats {
   keyspaceHits: number;
   keyspaceMisses: number;
@@ -39,7 +50,11 @@ export class Keyspace {
   nowMs = 0;
   /** False on a replica or while loading: expired keys are hidden, not deleted. */
   expiryEnabled = true;
+  /** False after DEBUG SET-ACTIVE-EXPIRE 0: the active cycle does nothing, lookups still expire keys. */
+  activeExpireEnabled = true;
   listener: KeyspaceListener = NOOP_LISTENER;
+  /** Set while a fork-less snapshot runs (see WriteObserver); null otherwise. */
+  writeObserver: WriteObserver | null = null;
   readonly stats: KeyspaceStats = {
     keyspaceHits: 0,
     keyspaceMisses: 0,
@@ -87,6 +102,7 @@ export class Keyspace {
 
   /** Deletes every key of every database. */
   clear(): void {
+    this.writeObserver?.beforeBulkChange();
     for (const db of this.dbs) db.clear();
   }
 
@@ -95,6 +111,7 @@ export class Keyspace {
    * an index keep it and see the other data, as in Redis.
    */
   swap(a: number, b: number): void {
+    this.writeObserver?.beforeBulkChange();
     const dbA = this.db(a);
     const dbB = this.db(b);
     [dbA.dict, dbB.dict] = [dbB.dict, dbA.dict];
@@ -111,7 +128,7 @@ export class Keyspace {
    * Returns the number of keys deleted.
    */
   activeExpireCycle(budgetMs: number, elapsedMs: () => number): number {
-    if (!this.expiryEnabled) return 0;
+    if (!this.expiryEnabled || !this.activeExpireEnabled) return 0;
     const keysPerLoop = 20 + 5 * (this.config.activeExpireEffort - 1);
     const acceptableStalePerc = 10 - this.config.activeExpireEffort + 1;
     let deleted = 0;

@@ -161,14 +161,14 @@ export class NodeFileSystem implements FileSystem {
 }
 
 /**
- * Reads a whole file through the seam in `chunkBytes` pieces (the chunk buffer is reused: consumers copy what
- * they keep). Used by loaders that stream; never holds the file in memory.
+ * Reads a file from byte `start` to its end through the seam in `chunkBytes` pieces (the chunk buffer is reused:
+ * consumers copy what they keep). Used by loaders that stream; never holds the file in memory.
  */
-export function* readChunks(fs: FileSystem, path: string, chunkBytes = 1024 * 1024): Generator<Uint8Array> {
+export function* readChunks(fs: FileSystem, path: string, chunkBytes = 1024 * 1024, start = 0): Generator<Uint8Array> {
   const fd = fs.open(path, 'read');
   try {
     const buf = Buffer.allocUnsafe(chunkBytes);
-    let position = 0;
+    let position = start;
     for (;;) {
       const n = fs.read(fd, buf, 0, chunkBytes, position);
       if (n === 0) return;

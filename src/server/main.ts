@@ -9,10 +9,11 @@ import { Logger } from './log.js';
 import { Server, ListenError } from './server.js';
 import { REDIS_VERSION } from '../commands/index.js';
 import { STRONGBOX_VERSION } from './admin.js';
+import { rdbPlugin } from './persistence.js';
 
 /** Hooks that later layers (persistence, replication) use to attach themselves to a server before it listens. */
 export type ServerPlugin = (server: Server) => Promise<void> | void;
-export const plugins: ServerPlugin[] = [];
+export const plugins: ServerPlugin[] = [rdbPlugin];
 
 export interface StartOptions {
   argv: readonly string[];
