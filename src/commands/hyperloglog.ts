@@ -1,4 +1,122 @@
-/** hyperloglog commands: not implemented yet (this list is filled by the family's own work). */
+/**
+ * HyperLogLog commands (redis `src/hyperloglog.c`): PFADD, PFCOUNT, PFMERGE. The byte-level work (sparse and
+ * dense edits, promotion, estimation, cache) is `hllAdd/hllCount/hllMerge` in keyspace/algorithms; this module
+ * does lookups, replies, notifications and propagation.
+ *
+ * Every HLL value the commands touch is left as a `MutableString` (`raw`), like Redis, which creates HLLs raw and
+ * unshares them before use. PFCOUNT of one key whose cached cardinality is stale writes the cache back: Redis
+ * counts that as a change and propagates the PFCOUNT itself, although the command is not flagged `write`, so
+ * the propagation goes out explicitly through `engine.also`.
+ */
 import type { CommandDef } from './table.js';
+import type { Session } from './session.js';
+import { ERR } from './errors.js';
+import { NOTIFY } from './engine.js';
+import {
+  HLL_NOT_A_STRING,
+  MutableString,
+  hllAdd,
+  hllCount,
+  hllMerge,
+  isString,
+  stringBytes,
+  type HllError,
+  type HllInput,
+  type RedisValue,
+} from '../keyspace/index.js';
+import { unshareString } from './strings.js';
 
-export const hyperloglogCommands: CommandDef[] = [];
+function hllInput(value: RedisValue | undefined): HllInput {
+  if (value === undefined) return null;
+  if (!isString(value)) return HLL_NOT_A_STRING;
+  return stringBytes(value);
+}
+
+function replyHllError(s: Session, error: HllError): void {
+  const message = error === 'wrongtype' ? ERR.wrongType : error === 'invalid' ? ERR.hllInvalid : ERR.hllCorrupt;
+  s.engine.replyError(s, message);
+}
+
+/** Replaces a key's string with `bytes` without signalling a change (an in-place edit in Redis). */
+function replaceInPlace(s: Session, key: string, bytes: string): void {
+  const entry = s.db.dict.get(key);
+  if (entry === undefined) throw new Error('assertion failed: HLL key vanished');
+  entry.value = new MutableString(bytes);
+}
+
+/** PFADD key [element ...]: 1 when some register changed (or the key was created), else 0. */
+function pfadd(s: Session, args: string[]): void {
+  const key = args[1]!;
+  const current = hllInput(s.db.getWrite(key));
+  const result = hllAdd(current, args.slice(2), s.engine.keyspace.config.hllSparseMaxBytes);
+  if (!result.ok) {
+    // A corrupt sparse stream fails mid-way: Redis keeps the edits made before the failure.
+    if (result.error === 'corrupt' && result.value !== null) replaceInPlace(s, key, result.value);
+    replyHllError(s, result.error);
+    return;
+  }
+  if (current === null) {
+    s.db.add(key, new MutableString(result.value));
+  } else if (result.updated) {
+    s.db.set(key, new MutableString(result.value), true);
+  } else {
+    unshareString(s.db, key);
+  }
+  if (result.updated) {
+    s.engine.notify(NOTIFY.string, 'pfadd', key, s.db.id);
+    s.engine.addDirty();
+  }
+  s.reply.integer(result.updated ? 1 : 0);
+}
+
+/** PFCOUNT key [key ...]: cardinality of one HLL (refreshing its cache) or of the union of several. */
+function pfcount(s: Session, args: string[]): void {
+  const values: HllInput[] = [];
+  for (let j = 1; j < args.length; j++) {
+    const input = hllInput(s.db.getRead(args[j]!));
+    values.push(input);
+    // Redis checks each key as it reads it: a later key is not even looked up after a failing one.
+    if (input === HLL_NOT_A_STRING) break;
+  }
+  const result = hllCount(values);
+  if (!result.ok) {
+    if (args.length === 2 && result.error === 'corrupt') unshareString(s.db, args[1]!);
+    replyHllError(s, result.error);
+    return;
+  }
+  if (args.length === 2 && values[0] !== null) {
+    const key = args[1]!;
+    if (result.updatedValue !== null) {
+      s.db.set(key, new MutableString(result.updatedValue), true);
+      s.engine.addDirty();
+      s.engine.also(s.db.id, args);
+    } else {
+      unshareString(s.db, key);
+    }
+  }
+  s.reply.integer(result.count);
+}
+
+/** PFMERGE destkey [sourcekey ...]: the union of all, destination included, stored at destkey. */
+function pfmerge(s: Session, args: string[]): void {
+  const values: HllInput[] = [];
+  for (let j = 1; j < args.length; j++) values.push(hllInput(s.db.getRead(args[j]!)));
+  const result = hllMerge(values, s.engine.keyspace.config.hllSparseMaxBytes);
+  if (!result.ok) {
+    replyHllError(s, result.error);
+    return;
+  }
+  const key = args[1]!;
+  if (s.db.getWrite(key) === undefined) s.db.add(key, new MutableString(result.value));
+  else s.db.set(key, new MutableString(result.value), true);
+  s.engine.keyModified(s.db, key);
+  s.engine.notify(NOTIFY.string, 'pfadd', key, s.db.id);
+  s.engine.addDirty();
+  s.reply.ok();
+}
+
+export const hyperloglogCommands: CommandDef[] = [
+  { name: 'pfadd', handler: pfadd },
+  { name: 'pfcount', handler: pfcount },
+  { name: 'pfmerge', handler: pfmerge },
+];

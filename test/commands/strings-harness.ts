@@ -2,8 +2,10 @@
 // the same commands sent to both, replies compared as raw bytes (RESP2, or RESP3 after HELLO 3), plus the
 // replication stream of each side (real Redis through PSYNC, Strongbox through its propagate listener).
 import { connect, type Socket } from 'node:net';
-import { connectRaw, startRealRedis, type RawClient, type RealRedis } from '../helpers/real-redis.js';
+import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
+import { connectRaw, requireRealRedis, startRealRedis, type RawClient, type RealRedis } from '../helpers/real-redis.js';
 import { startStrongbox, type Strongbox } from '../helpers/strongbox.js';
+import { ListValue } from '../../src/keyspace/index.js';
 
 export interface Pair {
   real: RealRedis;
@@ -207,4 +209,81 @@ export async function settle(...streams: Stream[]): Promise<void> {
     if (total === last) return;
     last = total;
   }
+}
+
+/** Creates a list at `list` on both sides (for WRONGTYPE paths) without relying on list commands here. */
+export async function seedList(pair: Pair): Promise<void> {
+  await pair.real.call('RPUSH', 'list', 'a');
+  const engine = pair.ours.server.engine;
+  engine.keyspace.db(0).set('list', ListValue.fromItems(['a'], engine.keyspace.config));
+}
+
+export interface SuiteOptions {
+  /** An event name the notification check must see (proves events flowed at all). */
+  event: string;
+  /** A command name the replication stream must contain. */
+  propagated: string;
+}
+
+/**
+ * Registers the standard differential suite for `groups` (each group from an empty db holding only `list`):
+ * each group's replies in RESP2 and RESP3, then all groups once more with keyspace notifications (KEA, every
+ * event byte compared) and both replication streams compared.
+ */
+export function differentialSuite(title: string, groups: Record<string, string[][]>, options: SuiteOptions): void {
+  describe.runIf(requireRealRedis())(title, () => {
+    let pair: Pair;
+    beforeAll(async () => {
+      pair = await startPair();
+    });
+    afterAll(async () => {
+      await pair.stop();
+    });
+    beforeEach(async () => {
+      await pair.real.call('FLUSHALL');
+      await pair.ours.call('FLUSHALL');
+      await seedList(pair);
+    });
+
+    for (const protocol of [2, 3] as const) {
+      for (const [name, commands] of Object.entries(groups)) {
+        test(`${name} (RESP${protocol})`, async () => {
+          const c = await clients(pair, protocol);
+          try {
+            expect(await compareSequence(c, commands)).toEqual([]);
+          } finally {
+            c.close();
+          }
+        });
+      }
+    }
+
+    test('keyspace notifications and replication streams match', async () => {
+      for (const side of [pair.real, pair.ours]) await side.call('CONFIG', 'SET', 'notify-keyspace-events', 'KEA');
+      const real = await realStream(pair.real.port);
+      const ours = oursStream(pair.ours);
+      const c = await clients(pair, 2);
+      const sub = await clients(pair, 2);
+      try {
+        const events: [string[], string[]] = [[], []];
+        for (const [i, side] of [sub.real, sub.ours].entries()) {
+          side.socket.on('data', (chunk: Buffer) => events[i]!.push(chunk.toString('latin1')));
+        }
+        await Promise.all([sub.real.call('PSUBSCRIBE', '*'), sub.ours.call('PSUBSCRIBE', '*')]);
+        for (const commands of Object.values(groups)) await compareSequence(c, [['FLUSHALL'], ...commands]);
+        await settle(real, ours);
+        await Promise.all([sub.real.call('PING'), sub.ours.call('PING')]);
+        expect(events[0].join('')).toContain(options.event);
+        expect(events[1].join('')).toBe(events[0].join(''));
+        expect(real.commands().some((args) => args[0]?.toUpperCase() === options.propagated)).toBe(true);
+        expect(diffStreams(real.commands(), ours.commands())).toBeNull();
+      } finally {
+        sub.close();
+        c.close();
+        real.close();
+        ours.close();
+        for (const side of [pair.real, pair.ours]) await side.call('CONFIG', 'SET', 'notify-keyspace-events', '');
+      }
+    });
+  });
 }

@@ -1,22 +1,7 @@
 // Proves the string commands answer, notify and propagate like Redis 7.0: every option and error path goes to a
 // real redis-server and to Strongbox, and the raw reply bytes (RESP2 and RESP3), the keyspace-notification bytes
 // and the replication streams must be equal.
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
-import { connect, type Socket } from 'node:net';
-import { requireRealRedis } from '../helpers/real-redis.js';
-import { ListValue } from '../../src/keyspace/index.js';
-import {
-  clients,
-  compareSequence,
-  diffStreams,
-  oursStream,
-  realStream,
-  settle,
-  startPair,
-  type Pair,
-} from './strings-harness.js';
-
-const enabled = requireRealRedis();
+import { differentialSuite } from './strings-harness.js';
 
 const FAR = '4102444800'; // 2100-01-01 in seconds
 const FAR_MS = '4102444800000';
@@ -111,99 +96,4 @@ const groups: Record<string, string[][]> = {
   ],
 };
 
-/** Creates a list at `list` on both sides without relying on list commands being implemented here. */
-async function seedList(pair: Pair): Promise<void> {
-  await pair.real.call('RPUSH', 'list', 'a');
-  const db = pair.ours.server.engine.keyspace.db(0);
-  db.set('list', ListValue.fromItems(['a'], pair.ours.server.engine.keyspace.config));
-}
-
-describe.runIf(enabled)('string commands against real Redis', () => {
-  let pair: Pair;
-  beforeAll(async () => {
-    pair = await startPair();
-  });
-  afterAll(async () => {
-    await pair.stop();
-  });
-  beforeEach(async () => {
-    await pair.real.call('FLUSHALL');
-    await pair.ours.call('FLUSHALL');
-  });
-
-  for (const protocol of [2, 3] as const) {
-    for (const [name, commands] of Object.entries(groups)) {
-      test(`${name} (RESP${protocol})`, async () => {
-        if (name === 'wrongtype') await seedList(pair);
-        const c = await clients(pair, protocol);
-        try {
-          expect(await compareSequence(c, commands)).toEqual([]);
-        } finally {
-          c.close();
-        }
-      });
-    }
-  }
-
-  test('keyspace notifications carry the same events in the same order', async () => {
-    await seedList(pair);
-    for (const side of [pair.real, pair.ours]) await side.call('CONFIG', 'SET', 'notify-keyspace-events', 'KEA');
-    const [realSub, oursSub] = await Promise.all([subscriber(pair.real.port), subscriber(pair.ours.port)]);
-    try {
-      const c = await clients(pair, 2);
-      const all = Object.entries(groups).flatMap(([, commands]) => commands);
-      await compareSequence(c, all);
-      c.close();
-      const [expected, actual] = await Promise.all([realSub.drain(), oursSub.drain()]);
-      expect(actual.length).toBeGreaterThan(100);
-      expect(actual).toBe(expected);
-    } finally {
-      realSub.close();
-      oursSub.close();
-      for (const side of [pair.real, pair.ours]) await side.call('CONFIG', 'SET', 'notify-keyspace-events', '');
-    }
-  });
-
-  test('replication streams are the same commands', async () => {
-    await seedList(pair);
-    const real = await realStream(pair.real.port);
-    const ours = oursStream(pair.ours);
-    try {
-      const c = await clients(pair, 2);
-      for (const [, commands] of Object.entries(groups)) {
-        await compareSequence(c, [['FLUSHALL'], ...commands]);
-      }
-      c.close();
-      await settle(real, ours);
-      expect(diffStreams(real.commands(), ours.commands())).toBeNull();
-      expect(real.commands().length).toBeGreaterThan(100);
-    } finally {
-      real.close();
-      ours.close();
-    }
-  });
-});
-
-/** A RESP2 connection subscribed to every keyspace event; `drain` returns everything received until a PING. */
-async function subscriber(port: number): Promise<{ drain(): Promise<string>; close(): void }> {
-  const socket: Socket = await new Promise((resolve, reject) => {
-    const s = connect(port, '127.0.0.1');
-    s.once('connect', () => resolve(s));
-    s.once('error', reject);
-  });
-  let data = '';
-  socket.on('data', (chunk: Buffer) => (data += chunk.toString('latin1')));
-  socket.write('*2\r\n$10\r\nPSUBSCRIBE\r\n$1\r\n*\r\n');
-  while (!data.includes('psubscribe')) await new Promise((resolve) => setTimeout(resolve, 5));
-  data = '';
-  return {
-    async drain() {
-      await new Promise((resolve) => setTimeout(resolve, 100));
-      socket.write('*1\r\n$4\r\nPING\r\n');
-      const pong = '*2\r\n$4\r\npong\r\n$0\r\n\r\n';
-      while (!data.endsWith(pong)) await new Promise((resolve) => setTimeout(resolve, 5));
-      return data.slice(0, -pong.length);
-    },
-    close: () => socket.destroy(),
-  };
-}
+differentialSuite('string commands against real Redis', groups, { event: 'incrbyfloat', propagated: 'PEXPIREAT' });
