@@ -86,3 +86,28 @@ function sanitize(s: string, max: number): string {
   const cut = s.length > max ? s.slice(0, max) : s;
   return cut.replace(/[\r\n]/g, ' ');
 }
+
+/** Sorted set, GEO and SORT errors (redis `src/t_zset.c`, `src/geo.c`, `src/sort.c`, `src/timeout.c`). */
+export const zsetError = {
+  nxAndXx: 'ERR XX and NX options at the same time are not compatible',
+  gtLtNx: 'ERR GT, LT, and/or NX options at the same time are not compatible',
+  incrPair: 'ERR INCR option supports a single increment-element pair',
+  notFloatRange: 'ERR min or max is not a float',
+  notLexRange: 'ERR min or max not valid string range item',
+  limitNeedsBy: 'ERR syntax error, LIMIT is only supported in combination with either BYSCORE or BYLEX',
+  withscoresBylex: 'ERR syntax error, WITHSCORES not supported in combination with BYLEX',
+  mustBePositive: 'ERR value is out of range, must be positive',
+  outOfRange: 'ERR value is out of range',
+  outOfRangeLong: 'ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807',
+  numkeysPositive: 'ERR numkeys should be greater than 0',
+  countPositive: 'ERR count should be greater than 0',
+  limitNegative: "ERR LIMIT can't be negative",
+  weightNotFloat: 'ERR weight value is not a float',
+  timeoutNotFloat: 'ERR timeout is not a float or out of range',
+  timeoutNegative: 'ERR timeout is negative',
+  invalidCursor: 'ERR invalid cursor',
+} as const;
+
+export function atLeastOneKeyError(command: string): string {
+  return `ERR at least 1 input key is needed for '${command}' command`;
+}
