@@ -11,3 +11,4 @@ export * from './ziplist.js';
 export * from './intset.js';
 export * from './zipmap.js';
 export * from './rdb/index.js';
+export * from './aof.js';
