@@ -74,7 +74,8 @@ export async function main(argv: readonly string[]): Promise<void> {
       process.exit(1);
     }
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
-      process.stderr.write(`Fatal error, can't open config file '${argv[0]}': No such file or directory\n`);
+      // Logged (stdout, role C), not printed to stderr: redis-server reports it through serverLog.
+      boot.warning(`Fatal error, can't open config file '${argv[0]}': No such file or directory`);
       process.exit(1);
     }
     throw err;
