@@ -111,3 +111,84 @@ export const zsetError = {
 export function atLeastOneKeyError(command: string): string {
   return `ERR at least 1 input key is needed for '${command}' command`;
 }
+
+/** Stream errors (redis `src/t_stream.c`, `src/blocked.c`). */
+export const streamError = {
+  invalidId: 'ERR Invalid stream ID specified as stream command argument',
+  xaddZeroId: 'ERR The ID specified in XADD must be greater than 0-0',
+  xaddNotGreater: 'ERR The ID specified in XADD is equal or smaller than the target stream top item',
+  exhausted: 'ERR The stream has exhausted the last possible ID, unable to add more items',
+  tooLarge: 'ERR Elements are too large to be stored',
+  maxlenAndMinid: 'ERR syntax error, MAXLEN and MINID options at the same time are not compatible',
+  maxlenNegative: 'ERR The MAXLEN argument must be >= 0.',
+  limitNegative: 'ERR The LIMIT argument must be >= 0.',
+  limitWithoutStrategy: 'ERR syntax error, LIMIT cannot be used without specifying a trimming strategy',
+  xtrimWithoutStrategy: 'ERR syntax error, XTRIM must be called with a trimming strategy',
+  limitWithoutApprox: 'ERR syntax error, LIMIT cannot be used without the special ~ option',
+  invalidStartInterval: 'ERR invalid start ID for the interval',
+  invalidEndInterval: 'ERR invalid end ID for the interval',
+  unbalancedXread:
+    "ERR Unbalanced XREAD list of streams: for each stream key an ID or '$' must be specified.",
+  groupOnlyXreadgroup: 'ERR The GROUP option is only supported by XREADGROUP. You called XREAD instead.',
+  noackOnlyXreadgroup: 'ERR The NOACK option is only supported by XREADGROUP. You called XREAD instead.',
+  missingGroup: 'ERR Missing GROUP option for XREADGROUP',
+  dollarInXreadgroup:
+    'ERR The $ ID is meaningless in the context of XREADGROUP: you want to read the history of this consumer by specifying a proper ID, or use the > ID to get new messages. The $ ID would just return an empty result set.',
+  greaterOnlyXreadgroup:
+    'ERR The > ID can be specified only when calling XREADGROUP using the GROUP <group> <consumer> option.',
+  timeoutNotInteger: 'ERR timeout is not an integer or out of range',
+  timeoutNegative: 'ERR timeout is negative',
+  groupDeleted: 'NOGROUP the consumer group this client was blocked on no longer exists',
+  keyDeleted: 'UNBLOCKED the stream key no longer exists',
+  entriesReadRange: 'ERR value for ENTRIESREAD must be positive or -1',
+  xgroupNeedsKey:
+    'ERR The XGROUP subcommand requires the key to exist. Note that for CREATE you may want to use the MKSTREAM option to create an empty stream automatically.',
+  busyGroup: 'BUSYGROUP Consumer Group name already exists',
+  entriesAddedNegative: 'ERR entries_added must be positive',
+  xsetidBelowMaxDeleted: 'ERR The ID specified in XSETID is smaller than the provided max_deleted_entry_id',
+  xsetidBelowTop: 'ERR The ID specified in XSETID is smaller than the target stream top item',
+  xsetidEntriesAdded: 'ERR The entries_added specified in XSETID is smaller than the target stream length',
+  xclaimMinIdle: 'ERR Invalid min-idle-time argument for XCLAIM',
+  xclaimIdle: 'ERR Invalid IDLE option argument for XCLAIM',
+  xclaimTime: 'ERR Invalid TIME option argument for XCLAIM',
+  xclaimRetryCount: 'ERR Invalid RETRYCOUNT option argument for XCLAIM',
+  xautoclaimMinIdle: 'ERR Invalid min-idle-time argument for XAUTOCLAIM',
+  xautoclaimCount: 'ERR COUNT must be > 0',
+  xautoclaimMemory: 'ERR Insufficient memory, failed allocating transient memory, COUNT too high.',
+} as const;
+
+/**
+ * Text Redis formats with `%s` from a user argument: C-string semantics (cut at the first NUL byte). The whole
+ * reply line is then made single-line (sanitize) by the formatting helpers below.
+ */
+function cText(s: string): string {
+  const nul = s.indexOf('\0');
+  return nul < 0 ? s : s.slice(0, nul);
+}
+
+/** NOGROUP of XREADGROUP (xreadCommand). */
+export function noGroupXreadgroupError(key: string, group: string): string {
+  return sanitize(`NOGROUP No such key '${cText(key)}' or consumer group '${cText(group)}' in XREADGROUP with GROUP option`, Infinity);
+}
+
+/** NOGROUP of XPENDING, XCLAIM, XAUTOCLAIM. */
+export function noGroupError(key: string, group: string): string {
+  return sanitize(`NOGROUP No such key '${cText(key)}' or consumer group '${cText(group)}'`, Infinity);
+}
+
+/** NOGROUP of XGROUP and XINFO CONSUMERS. */
+export function noGroupForKeyError(group: string, key: string): string {
+  return sanitize(`NOGROUP No such consumer group '${cText(group)}' for key name '${cText(key)}'`, Infinity);
+}
+
+/** addReplySubcommandSyntaxError: `command` is argv[0], `sub` argv[1]. */
+export function subcommandSyntaxError(command: string, sub: string): string {
+  return sanitize(
+    `ERR unknown subcommand or wrong number of arguments for '${cText(sub).slice(0, 128)}'. Try ${cText(command).toUpperCase()} HELP.`,
+    Infinity,
+  );
+}
+
+export function xclaimOptionError(option: string): string {
+  return sanitize(`ERR Unrecognized XCLAIM option '${cText(option)}'`, Infinity);
+}
