@@ -17,7 +17,8 @@
  * All choices come from the caller's seeded random source: one seed replays one crash exactly.
  */
 import { posix } from 'node:path';
-import { FsError, type FileHandle, type FileStat, type FileSystem, type OpenMode } from '../persistence/index.js';
+import { FsError, type FileHandle, type FileStat, type OpenMode } from '../persistence/index.js';
+import type { AofFileSystem } from '../persistence/aof/index.js';
 
 /** Thrown from inside an I/O operation when the simulated machine loses power. */
 export class SimulatedCrash extends Error {
@@ -57,7 +58,7 @@ export interface CrashOptions {
   tearProbability?: number;
 }
 
-export class SimFileSystem implements FileSystem {
+export class SimFileSystem implements AofFileSystem {
   private readonly inodes = new Map<number, Inode>();
   private readonly dirs = new Map<string, Directory>();
   private readonly handles = new Map<FileHandle, OpenFile>();
@@ -204,6 +205,48 @@ export class SimFileSystem implements FileSystem {
     for (const dir of missing.reverse()) this.dirs.set(dir, { durable: new Map(), current: new Map(), pending: [] });
   }
 
+  truncate(path: string, sizeBytes: number): void {
+    this.step('truncate', path);
+    const { dir, name } = this.locate(path);
+    const inode = dir.current.get(name);
+    if (inode === undefined) throw new FsError('ENOENT', 'truncate', path);
+    this.cut(this.inode(inode), sizeBytes);
+  }
+
+  truncateOpen(fd: FileHandle, sizeBytes: number): void {
+    const handle = this.handle(fd, 'ftruncate');
+    this.step('ftruncate', handle.path);
+    this.cut(this.inode(handle.inode), sizeBytes);
+  }
+
+  /** Background fsyncs wait in a queue until the simulator runs them (`runBackground`), like a bio thread. */
+  fsyncInBackground(fd: FileHandle, done: (err: Error | null) => void): void {
+    this.backgroundQueue.push({ fd, done });
+  }
+  private backgroundQueue: { fd: FileHandle; done: (err: Error | null) => void }[] = [];
+
+  /** Completes every queued background fsync (each one an I/O operation that can crash or fail). */
+  runBackground(): void {
+    const queue = this.backgroundQueue;
+    this.backgroundQueue = [];
+    for (const { fd, done } of queue) {
+      let error: Error | null = null;
+      try {
+        this.fsync(fd);
+      } catch (err) {
+        if (err instanceof SimulatedCrash) throw err;
+        error = err as Error;
+      }
+      done(error);
+    }
+  }
+
+  private cut(file: Inode, sizeBytes: number): void {
+    file.currentBytes = Math.min(file.currentBytes, sizeBytes);
+    file.pending.push({ kind: 'truncate', sizeBytes });
+    file.mtimeMs = this.nowMs;
+  }
+
   // -------------------------------------------------------------------------------------------------------
   // Crashes and corruption
 
@@ -215,6 +258,7 @@ export class SimFileSystem implements FileSystem {
   crash(random: () => number, options: CrashOptions = {}): void {
     const tear = options.tearProbability ?? 0.5;
     this.handles.clear();
+    this.backgroundQueue = [];
     for (const dir of this.dirs.values()) {
       const keep = Math.floor(random() * (dir.pending.length + 1));
       const entries = new Map(dir.durable);
