@@ -301,7 +301,8 @@ export class ServerAdmin implements AdminHost {
   }
 
   save(): string | null {
-    return this.persistenceInfo?.save() ?? 'ERR persistence is not configured';
+    // null is success: `??` would turn it into the error.
+    return this.persistenceInfo === null ? 'ERR persistence is not configured' : this.persistenceInfo.save();
   }
 
   bgsave(schedule: boolean): string {
@@ -317,7 +318,7 @@ export class ServerAdmin implements AdminHost {
   }
 
   debugReload(): string | null {
-    return this.persistenceInfo?.debugReload() ?? 'ERR persistence is not configured';
+    return this.persistenceInfo === null ? 'ERR persistence is not configured' : this.persistenceInfo.debugReload();
   }
 
   role(): string {

@@ -59,7 +59,7 @@ export class RdbPersistence {
   private bgsaveScheduled = false;
   loadingProgress: (RdbLoadProgress & { startedMs: number; usedMem: number }) | null = null;
 
-  constructor(private readonly host: RdbPersistenceHost) {
+  constructor(readonly host: RdbPersistenceHost) {
     this.lastSaveMs = host.clock.nowMs();
   }
 
