@@ -117,7 +117,7 @@ describe.runIf(enabled)('GEO against real Redis', () => {
       fc.tuple(member, member).map(([a, b]) => ['GEODIST', 'g', a, b, 'km']),
       fc.tuple(member, member).map(([a, b]) => ['GEOPOS', 'g', a, b]),
       fc.tuple(member).map(([a]) => ['GEOHASH', 'g', a]),
-      fc.constant(['ZRANGE', 'out', '0', '-1', 'WITHSCORES']),
+      fc.constant<string[]>(['ZRANGE', 'out', '0', '-1', 'WITHSCORES']),
     );
     const commands = fc.sample(command, { seed, numRuns: 1500 });
     for (const args of commands) {
