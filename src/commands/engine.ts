@@ -38,6 +38,11 @@ export interface EngineHost {
   propagate(commands: readonly PropagatedCommand[]): void;
   /** True when writes must be refused with MISCONF (a failed save or AOF write). */
   persistenceBroken(): boolean;
+  /**
+   * The refusal text when it is not the RDB one (e.g. "MISCONF Errors writing to the AOF file: ..."), else null;
+   * checked before `persistenceBroken`.
+   */
+  persistenceRefusal?(): string | null;
   /** True when this instance is a replica (writes from clients refused with READONLY). */
   isReplica(): boolean;
   /** True while a dataset is loading (LOADING error for most commands). */
@@ -234,7 +239,11 @@ export class Engine implements KeyspaceListener {
   /** MISCONF / READONLY / LOADING checks shared by direct execution and queuing. Null when allowed. */
   private refusal(session: Session, spec: CommandSpec): string | null {
     const isWrite = (spec.flags & F.write) !== 0;
-    if (isWrite && this.host.persistenceBroken() && !session.isPrimaryLink) return ERR.misconf;
+    if (isWrite && !session.isPrimaryLink) {
+      const text = this.host.persistenceRefusal?.() ?? null;
+      if (text !== null) return text;
+      if (this.host.persistenceBroken()) return ERR.misconf;
+    }
     if (isWrite && this.host.isReplica() && !session.isPrimaryLink) return ERR.readonly;
     if (this.host.isLoading() && (spec.flags & F.loading) === 0) return ERR.loading;
     return null;

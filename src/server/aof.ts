@@ -140,6 +140,7 @@ export function attachAof(server: Server, options: AofWiringOptions = {}): Appen
     cron: () => aof.cron(),
     shutdown: () => aof.shutdown(),
     broken: () => aof.refusal() !== null,
+    refusal: () => aof.refusal(),
     infoLines: () => aof.infoLines(enabled).filter((l) => !l.startsWith('module_fork')),
     bgrewriteaof: () => (enabled ? aof.bgrewriteaof() : rewriteWhileOff(aof)),
   });

@@ -20,6 +20,8 @@ export interface PersistencePart {
   /** Runs before the RDB's final save; an error line refuses the shutdown. */
   shutdown?(save: boolean | null): string | null;
   broken?(): boolean;
+  /** The MISCONF text this part wants writes refused with, or null. */
+  refusal?(): string | null;
   /** The aof_* INFO lines. */
   infoLines?(): string[];
   bgrewriteaof?(): string;
@@ -62,6 +64,15 @@ export class PersistenceHub implements PersistenceHooks, PersistenceInfo {
   }
   broken(): boolean {
     return this.rdb.broken() || this.parts.some((p) => p.broken?.() === true);
+  }
+  /** Redis checks the RDB error first (its text comes from `broken`), then the AOF's. */
+  refusal(): string | null {
+    if (this.rdb.broken()) return null;
+    for (const p of this.parts) {
+      const text = p.refusal?.() ?? null;
+      if (text !== null) return text;
+    }
+    return null;
   }
   lines(): string[] {
     const aof = this.parts.flatMap((p) => p.infoLines?.() ?? []);

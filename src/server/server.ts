@@ -31,6 +31,8 @@ export interface PersistenceHooks {
   shutdown(save: boolean | null): string | null;
   /** True when writes must be refused with MISCONF. */
   broken(): boolean;
+  /** A MISCONF text other than the RDB one (the AOF's), or null. */
+  refusal?(): string | null;
 }
 
 export interface ServerOptions {
@@ -90,6 +92,9 @@ export class Server implements EngineHost {
   }
   persistenceBroken(): boolean {
     return this.persistence?.broken() ?? false;
+  }
+  persistenceRefusal(): string | null {
+    return this.persistence?.refusal?.() ?? null;
   }
   isReplica(): boolean {
     return false;
