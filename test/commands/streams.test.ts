@@ -370,3 +370,212 @@ describe.runIf(enabled)('stream commands, byte for byte against real Redis 7.0',
     });
   }
 });
+
+// ---------------------------------------------------------------------------------------------------------
+// Seeded random sequences over explicit IDs
+
+function runSeed(label: string): number {
+  const fromEnv = process.env['SEED'];
+  const seed = fromEnv !== undefined && fromEnv !== '' ? Number(fromEnv) | 0 : (Date.now() ^ (Math.random() * 2 ** 31)) | 0;
+  console.log(`[${label}] SEED=${seed} (replay with SEED=${seed})`);
+  return seed;
+}
+
+/** Per-run generator state: the next millisecond part of each stream's XADD IDs, so most XADDs succeed. */
+interface Ctx {
+  ms: Map<string, number>;
+}
+
+type Gen = (ctx: Ctx) => string[];
+
+const KEYS = ['s1', 's2', 'str'];
+const GROUPS = ['g1', 'g2', 'g3'];
+const CONSUMERS = ['c1', 'c2', 'c3'];
+const FIELDS = ['f', 'g', 'h', '1', 'a-longer-field-name'];
+const VALUES = [
+  '', 'v', '12', '-5', '0', '-0', '007', '127', '128', '4095', '4096', '-4097', '32767', '32768', '8388607', '8388608',
+  '2147483647', '2147483648', '9223372036854775807', '9223372036854775808', '12345678901234567890', 'x'.repeat(63),
+  'x'.repeat(64), 'y'.repeat(200),
+];
+
+function randomArbitraries(): fc.Arbitrary<Gen> {
+  const key = fc.constantFrom(...KEYS.slice(0, 2), ...KEYS);
+  const group = fc.constantFrom(...GROUPS);
+  const consumer = fc.constantFrom(...CONSUMERS);
+  const value = fc.oneof(fc.constantFrom(...VALUES), fc.nat(90).map((n) => 'z'.repeat(n)));
+  const fieldValues = fc.oneof(
+    fc.array(fc.tuple(fc.constantFrom(...FIELDS), value), { minLength: 1, maxLength: 4 }).map((p) => p.flat()),
+    value.map((v) => ['f', v]),
+  );
+  /** An ID near the stream's current XADD position (may or may not exist). */
+  const near = fc.tuple(fc.integer({ min: -12, max: 1 }), fc.nat(2), fc.nat(9));
+  const nearId = (ctx: Ctx, k: string, [d, seq, form]: [number, number, number]): string => {
+    const ms = Math.max(0, (ctx.ms.get(k) ?? 1) + d);
+    if (form === 0) return String(ms);
+    if (form === 1) return '-';
+    if (form === 2) return '+';
+    if (form === 3) return `(${ms}-${seq}`;
+    return `${ms}-${seq}`;
+  };
+  const count = fc.oneof(fc.constant<string[]>([]), fc.integer({ min: -1, max: 5 }).map((n) => ['COUNT', String(n)]));
+  const trim = fc.tuple(fc.constantFrom('MAXLEN', 'MINID'), fc.constantFrom('', '~', '='), fc.nat(25), fc.nat(4), near);
+  const trimArgs = (ctx: Ctx, k: string, [kind, op, n, limit, id]: [string, string, number, number, [number, number, number]]): string[] => {
+    const out = [kind, ...(op === '' ? [] : [op]), kind === 'MAXLEN' ? String(n) : nearId(ctx, k, [id[0], id[1], 5])];
+    if (op === '~' && limit > 0) out.push('LIMIT', String(limit * 3));
+    return out;
+  };
+  const xadd = fc
+    .tuple(key, fc.nat(3), fc.nat(9), fc.nat(2), fc.option(trim, { freq: 3 }), fc.nat(19), fieldValues)
+    .map(([k, step, mode, seq, t, flags, fv]): Gen => (ctx) => {
+      const ms = (ctx.ms.get(k) ?? 1) + step;
+      ctx.ms.set(k, ms);
+      const id = mode === 0 ? `${ms}-*` : mode === 1 ? String(ms) : `${ms}-${seq}`;
+      return ['XADD', k, ...(flags === 0 ? ['NOMKSTREAM'] : []), ...(t === null ? [] : trimArgs(ctx, k, t)), id, ...fv];
+    });
+  const g = (arb: fc.Arbitrary<Gen>, weight = 1): fc.WeightedArbitrary<Gen> => ({ weight: Math.round(weight * 10), arbitrary: arb });
+  return fc.oneof(
+    g(xadd, 14),
+    g(fc.tuple(key, near, near).map(([k, a, b]): Gen => (ctx) => ['XDEL', k, nearId(ctx, k, [a[0], a[1], 5]), nearId(ctx, k, [b[0], b[1], 5])]), 2),
+    g(fc.tuple(key, trim).map(([k, t]): Gen => (ctx) => ['XTRIM', k, ...trimArgs(ctx, k, t)])),
+    g(fc.tuple(key, near, near, count, fc.boolean()).map(([k, a, b, c, rev]): Gen => (ctx) =>
+      rev ? ['XREVRANGE', k, nearId(ctx, k, b), nearId(ctx, k, a), ...c] : ['XRANGE', k, nearId(ctx, k, a), nearId(ctx, k, b), ...c]), 2),
+    g(key.map((k): Gen => () => ['XLEN', k])),
+    g(fc.tuple(key, near, count, fc.boolean()).map(([k, a, c, dollar]): Gen => (ctx) =>
+      ['XREAD', ...c, 'STREAMS', k, dollar ? '$' : nearId(ctx, k, [a[0], a[1], 5])])),
+    g(fc.tuple(key, group, near, fc.nat(5), fc.integer({ min: -1, max: 6 })).map(([k, gr, a, opt, er]): Gen => (ctx) => [
+      'XGROUP', 'CREATE', k, gr, opt === 0 ? '$' : nearId(ctx, k, [a[0], a[1], 5]),
+      ...(opt === 1 ? ['MKSTREAM'] : []), ...(opt === 2 ? ['ENTRIESREAD', String(er)] : []),
+    ]), 2),
+    g(fc.tuple(key, group, near, fc.nat(3), fc.integer({ min: -1, max: 30 })).map(([k, gr, a, opt, er]): Gen => (ctx) => [
+      'XGROUP', 'SETID', k, gr, opt === 0 ? '$' : nearId(ctx, k, a), ...(opt === 1 ? ['ENTRIESREAD', String(er)] : []),
+    ])),
+    g(fc.tuple(key, group, consumer, fc.nat(5)).map(([k, gr, c, which]): Gen => () =>
+      which === 0 ? ['XGROUP', 'DESTROY', k, gr] : which < 3 ? ['XGROUP', 'CREATECONSUMER', k, gr, c] : ['XGROUP', 'DELCONSUMER', k, gr, c])),
+    g(fc.tuple(key, group, consumer, count, fc.nat(4), near).map(([k, gr, c, cnt, mode, a]): Gen => (ctx) => [
+      'XREADGROUP', 'GROUP', gr, c, ...cnt, ...(mode === 0 ? ['NOACK'] : []), 'STREAMS', k, mode === 1 ? nearId(ctx, k, [a[0], a[1], 5]) : '>',
+    ]), 5),
+    g(fc.tuple(key, group, near, near).map(([k, gr, a, b]): Gen => (ctx) => ['XACK', k, gr, nearId(ctx, k, [a[0], a[1], 5]), nearId(ctx, k, [b[0], b[1], 5])]), 2),
+    g(fc.tuple(key, group, consumer, fc.nat(5), near, near, fc.nat(6)).map(([k, gr, c, mode, a, b, n]): Gen => (ctx) => {
+      if (mode === 0) return ['XPENDING', k, gr];
+      const idle = mode === 1 ? ['IDLE', '0'] : mode === 2 ? ['IDLE', '1000000000'] : [];
+      return ['XPENDING', k, gr, ...idle, nearId(ctx, k, a), nearId(ctx, k, b), String(n - 1), ...(mode === 4 ? [c] : [])];
+    }), 2),
+    g(fc.tuple(key, group, consumer, fc.boolean(), near, near, fc.subarray(['JUSTID', 'FORCE', 'RETRYCOUNT', 'TIME', 'IDLE', 'LASTID'])).map(
+      ([k, gr, c, longIdle, a, b, opts]): Gen => (ctx) => {
+        const options: string[] = [];
+        for (const o of opts) {
+          if (o === 'RETRYCOUNT') options.push(o, '3');
+          else if (o === 'TIME') options.push(o, '1000');
+          else if (o === 'IDLE') options.push(o, '5000');
+          else if (o === 'LASTID') options.push(o, nearId(ctx, k, [a[0], 0, 5]));
+          else options.push(o);
+        }
+        return ['XCLAIM', k, gr, c, longIdle ? '1000000000' : '0', nearId(ctx, k, [a[0], a[1], 5]), nearId(ctx, k, [b[0], b[1], 5]), ...options];
+      },
+    ), 2),
+    g(fc.tuple(key, group, consumer, fc.boolean(), near, fc.nat(4), fc.boolean()).map(([k, gr, c, longIdle, a, n, justId]): Gen => (ctx) => [
+      'XAUTOCLAIM', k, gr, c, longIdle ? '1000000000' : '0', nearId(ctx, k, [a[0], a[1], 0]), 'COUNT', String(n + 1), ...(justId ? ['JUSTID'] : []),
+    ]), 2),
+    g(fc.tuple(key, fc.nat(3)).map(([k, mode]): Gen => () =>
+      mode === 0 ? ['XINFO', 'STREAM', k] : mode === 1 ? ['XINFO', 'STREAM', k, 'FULL', 'COUNT', '3'] : ['XINFO', 'GROUPS', k]), 2),
+    g(fc.tuple(key, group).map(([k, gr]): Gen => () => ['XINFO', 'CONSUMERS', k, gr])),
+    g(fc.tuple(key, fc.integer({ min: 0, max: 3 }), fc.nat(3), fc.nat(40)).map(([k, d, mode, n]): Gen => (ctx) => {
+      const ms = (ctx.ms.get(k) ?? 1) + d;
+      return ['XSETID', k, `${ms}-0`, ...(mode === 1 ? ['ENTRIESADDED', String(n)] : mode === 2 ? ['MAXDELETEDID', `${Math.max(0, ms - 3)}-0`] : [])];
+    }), 0.3),
+    g(key.map((k): Gen => () => (k === 'str' ? ['SET', 'str', 'x'] : ['DEL', k])), 0.2),
+  );
+}
+
+/** Splits an AOF (RESP multibulk commands) into argument vectors. */
+function parseAof(text: string): string[][] {
+  const out: string[][] = [];
+  let p = 0;
+  while (p < text.length) {
+    let e = text.indexOf('\r\n', p);
+    const n = Number(text.slice(p + 1, e));
+    p = e + 2;
+    const args: string[] = [];
+    for (let i = 0; i < n; i++) {
+      e = text.indexOf('\r\n', p);
+      const length = Number(text.slice(p + 1, e));
+      args.push(text.slice(e + 2, e + 2 + length));
+      p = e + 2 + length + 2;
+    }
+    out.push(args);
+  }
+  return out;
+}
+
+function realRedisAof(dir: string): string[][] {
+  const aofDir = join(dir, 'appendonlydir');
+  const file = readdirSync(aofDir).find((f) => f.endsWith('.incr.aof'));
+  if (file === undefined) throw new Error('no incremental AOF');
+  return parseAof(readFileSync(join(aofDir, file), 'latin1'));
+}
+
+/** Our propagated commands as Redis writes them to its AOF (SELECT on db change), from now on. */
+function captureOurs(ours: Strongbox): string[][] {
+  const captured: string[][] = [];
+  const host = ours.server.engine.host;
+  const original = host.propagate.bind(host);
+  let lastDb = -1;
+  host.propagate = (batch) => {
+    for (const command of batch) {
+      if (command.dbIndex !== lastDb && command.args[0] !== 'MULTI' && command.args[0] !== 'EXEC') {
+        captured.push(['SELECT', String(command.dbIndex)]);
+        lastDb = command.dbIndex;
+      }
+      captured.push([...command.args]);
+    }
+    original(batch);
+  };
+  return captured;
+}
+
+/** Propagated commands with instants (13-digit ms times, as in XCLAIM TIME) masked. */
+function maskArgs(commands: string[][]): string[][] {
+  return commands.map((c) => c.map((a) => (/^1\d{12}$/.test(a) ? 'T' : a)));
+}
+
+describe.runIf(enabled)('stream commands, seeded random sequences against real Redis 7.0', () => {
+  const settings: { label: string; protocol: 2 | 3; config: [string, string][] }[] = [
+    { label: 'small nodes', protocol: 2, config: [['stream-node-max-entries', '5'], ['stream-node-max-bytes', '300']] },
+    { label: 'default nodes', protocol: 3, config: [['stream-node-max-entries', '100'], ['stream-node-max-bytes', '4096']] },
+    { label: 'byte-bound nodes', protocol: 2, config: [['stream-node-max-entries', '0'], ['stream-node-max-bytes', '160']] },
+  ];
+  for (const setting of settings) {
+    test(`800 commands, ${setting.label}, RESP${setting.protocol}; propagation equals real Redis's AOF`, async () => {
+      const seed = runSeed(`streams random ${setting.label}`);
+      const commands = fc.sample(fc.array(randomArbitraries(), { minLength: 800, maxLength: 800 }), { seed, numRuns: 1 })[0]!;
+      const redis = await startRealRedis(['--appendonly', 'yes', '--appendfsync', 'always', '--aof-use-rdb-preamble', 'no']);
+      const ours = await startStrongbox();
+      try {
+        const pair = await openPair(redis, ours, setting.protocol);
+        for (const [name, value] of setting.config) {
+          await pair.redis.call('CONFIG', 'SET', name, value);
+          await pair.ours.call('CONFIG', 'SET', name, value);
+        }
+        const captured = captureOurs(ours);
+        const ctx: Ctx = { ms: new Map() };
+        let errors = 0;
+        for (let i = 0; i < commands.length; i++) {
+          const args = commands[i]!(ctx);
+          if ((await same(pair, args, `SEED=${seed} #${i}: ${args.join(' ')}`)).startsWith('-')) errors++;
+        }
+        for (const k of KEYS) {
+          await same(pair, ['XINFO', 'STREAM', k, 'FULL', 'COUNT', '0'], `SEED=${seed} final state of ${k}`);
+          await same(pair, ['XINFO', 'STREAM', k], `SEED=${seed} final nodes of ${k}`);
+        }
+        const dir = arrayOf(await redis.call('CONFIG', 'GET', 'dir'))[1]!;
+        console.log(`[streams random ${setting.label}] ${errors} of ${commands.length} replies were errors, ${captured.length} commands propagated`);
+        expect(maskArgs(captured), `SEED=${seed} propagation`).toEqual(maskArgs(realRedisAof(dir)));
+        pair.redis.socket.destroy();
+        pair.ours.socket.destroy();
+      } finally {
+        await redis.stop();
+        await ours.stop();
+      }
+    }, 120_000);
+  }
+});
