@@ -156,6 +156,17 @@ function reset(s: Session): void {
   s.reply.simple('RESET');
 }
 
+/**
+ * MONITOR (redis monitorCommand): from now on the session receives every command other clients run, as the
+ * engine formats them (`feedMonitors`). A second MONITOR on the same connection is ignored without a reply.
+ */
+function monitor(s: Session): void {
+  if (s.monitor) return;
+  s.monitor = true;
+  s.engine.monitors.add(s);
+  s.reply.ok();
+}
+
 export function validClientName(name: string): boolean {
   for (let i = 0; i < name.length; i++) {
     const c = name.charCodeAt(i);
@@ -384,6 +395,7 @@ export const connectionCommands: CommandDef[] = [
   { name: 'auth', handler: auth },
   { name: 'hello', handler: hello },
   { name: 'reset', handler: reset },
+  { name: 'monitor', handler: monitor },
   { name: 'client|id', handler: clientId },
   { name: 'client|setname', handler: clientSetname },
   { name: 'client|getname', handler: clientGetname },

@@ -256,7 +256,6 @@ export class Engine implements KeyspaceListener {
   call(session: Session, spec: CommandSpec, args: Bytes[]): void {
     const handler = spec.handler;
     if (handler === undefined) throw new Error(`assertion failed: ${spec.name} has no handler`);
-    if (this.monitors.size > 0 && (spec.flags & (F.skipMonitor | F.admin)) === 0) this.feedMonitors(session, args);
     const previous = this.current;
     this.current = session;
     this.callDepth++;
@@ -270,6 +269,8 @@ export class Engine implements KeyspaceListener {
     const dbIndex = session.db.id;
     handler(session, args);
     const durationUs = this.clock.monotonicUs() - startUs;
+    // After the command, as Redis 7.0's call(): the line shows the db the client is in afterwards (SELECT 2 -> 2).
+    if (this.monitors.size > 0 && (spec.flags & (F.skipMonitor | F.admin)) === 0) this.feedMonitors(session, args);
     this.callDepth--;
     this.current = previous;
     spec.stats.calls++;
