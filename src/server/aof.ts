@@ -168,9 +168,15 @@ function replay<T>(server: Server, load: (target: ReplayTarget) => T, fs: AofFil
     }
     return session;
   };
+  let functionsSkipped = 0;
   const target: ReplayTarget = {
     knows: (args: readonly Bytes[]) => engine.table.lookup(args[0] ?? '') !== undefined,
     execute: (args: Bytes[]) => {
+      // Strongbox has no scripting engine: function libraries are skipped, as the RDB loader skips them.
+      if (args[0]!.toLowerCase() === 'function') {
+        functionsSkipped++;
+        return;
+      }
       const s = sessionNow();
       engine.execute(s, args);
       s.reply.take();
@@ -187,6 +193,9 @@ function replay<T>(server: Server, load: (target: ReplayTarget) => T, fs: AofFil
   } finally {
     target.endFile();
     engine.host = savedHost;
+    if (functionsSkipped > 0) {
+      server.logger.warning(`Skipped ${functionsSkipped} FUNCTION commands while loading the AOF: Strongbox has no scripting engine`);
+    }
   }
 }
 
