@@ -192,3 +192,27 @@ export function subcommandSyntaxError(command: string, sub: string): string {
 export function xclaimOptionError(option: string): string {
   return sanitize(`ERR Unrecognized XCLAIM option '${cText(option)}'`, Infinity);
 }
+
+/** List, hash and set errors (redis `src/t_list.c`, `src/t_hash.c`, `src/t_set.c`, `src/timeout.c`, `src/db.c`). */
+export const collectionError = {
+  mustBePositive: 'ERR value is out of range, must be positive',
+  numkeysPositive: 'ERR numkeys should be greater than 0',
+  countPositive: 'ERR count should be greater than 0',
+  timeoutNotFloat: 'ERR timeout is not a float or out of range',
+  timeoutNegative: 'ERR timeout is negative',
+  rankZero:
+    "ERR RANK can't be zero: use 1 to start from the first match, 2 from the second ... or use negative to start from the end of the list",
+  countNegative: "ERR COUNT can't be negative",
+  maxlenNegative: "ERR MAXLEN can't be negative",
+  limitNegative: "ERR LIMIT can't be negative",
+  keysMoreThanArgs: "ERR Number of keys can't be greater than number of args",
+  invalidCursor: 'ERR invalid cursor',
+  hashNotInteger: 'ERR hash value is not an integer',
+  hashNotFloat: 'ERR hash value is not a float',
+  incrNanOrInfinity: 'ERR increment would produce NaN or Infinity',
+} as const;
+
+/** getRangeLongFromObjectOrReply's default range error. */
+export function rangeError(min: bigint, max: bigint): string {
+  return `ERR value is out of range, value must between ${min} and ${max}`;
+}

@@ -1,0 +1,117 @@
+// Shared driver for the list, hash and set differential tests: a real redis-server and an in-process Strongbox
+// with RESP2 and RESP3 connections, raw-byte and canonical reply comparison, propagation capture (real Redis's
+// AOF vs our propagate hook) and keyspace-notification capture.
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { expect } from 'vitest';
+import fc from 'fast-check';
+import { arrayOf, connectRaw, parseResp, type RawClient, type RealRedis, type RespValue } from '../helpers/real-redis.js';
+import type { Strongbox } from '../helpers/strongbox.js';
+import { both } from './zset-harness.js';
+
+export { startPair, both, runSeed, type Pair } from './zset-harness.js';
+
+/** Sends `args` to both sides and expects byte-identical replies. */
+export async function same(clients: [RawClient, RawClient], args: string[]): Promise<string> {
+  const [expected, actual] = await both(clients, args);
+  expect(actual, args.join(' ')).toBe(expected);
+  return expected;
+}
+
+/** Sorts the elements of every array in a decoded reply (for hash-table order). */
+export function canonical(v: RespValue): RespValue {
+  if (!Array.isArray(v)) return v;
+  return v.map(canonical).sort((a, b) => (JSON.stringify(a) < JSON.stringify(b) ? -1 : 1));
+}
+
+/** Flat [k1, v1, k2, v2] reply as sorted pairs. */
+export function canonicalPairs(v: RespValue): RespValue {
+  if (!Array.isArray(v)) return v;
+  const pairs: RespValue[] = [];
+  for (let i = 0; i + 1 < v.length; i += 2) pairs.push([v[i]!, v[i + 1]!]);
+  return canonical(pairs);
+}
+
+/** Sends `args` to both sides (RESP2) and compares after `normalize`; the RESP3 type byte is compared as is. */
+export async function sameCanonical(
+  clients: [RawClient, RawClient],
+  args: string[],
+  normalize: (v: RespValue) => RespValue = canonical,
+): Promise<void> {
+  const [expected, actual] = await both(clients, args);
+  expect(actual[0], args.join(' ')).toBe(expected[0]);
+  expect(normalize(parseResp(Buffer.from(actual, 'latin1'))), args.join(' ')).toEqual(
+    normalize(parseResp(Buffer.from(expected, 'latin1'))),
+  );
+}
+
+/** `count` values of `arbitrary`, drawn with fast-check from `seed`. */
+export function drawSequence<T>(arbitrary: fc.Arbitrary<T>, seed: number, count: number): T[] {
+  return fc.sample(fc.array(arbitrary, { minLength: count, maxLength: count }), { seed, numRuns: 1 })[0]!;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Propagation
+
+function parseAof(text: string): string[][] {
+  const out: string[][] = [];
+  let p = 0;
+  while (p < text.length) {
+    if (text[p] !== '*') throw new Error(`unexpected AOF byte at ${p}`);
+    let e = text.indexOf('\r\n', p);
+    const n = Number(text.slice(p + 1, e));
+    p = e + 2;
+    const args: string[] = [];
+    for (let i = 0; i < n; i++) {
+      e = text.indexOf('\r\n', p);
+      const length = Number(text.slice(p + 1, e));
+      args.push(text.slice(e + 2, e + 2 + length));
+      p = e + 2 + length + 2;
+    }
+    out.push(args);
+  }
+  return out;
+}
+
+/** Real Redis's incremental AOF as argument vectors (start it with `AOF_CONFIG`). */
+export async function readRedisAof(redis: RealRedis): Promise<string[][]> {
+  const dir = arrayOf(await redis.call('CONFIG', 'GET', 'dir'))[1]!;
+  const aofDir = join(dir, 'appendonlydir');
+  const file = readdirSync(aofDir).find((f) => f.endsWith('.incr.aof'));
+  if (file === undefined) throw new Error('no incr AOF');
+  return parseAof(readFileSync(join(aofDir, file), 'latin1'));
+}
+
+export const AOF_CONFIG = ['--appendonly', 'yes', '--appendfsync', 'always', '--aof-use-rdb-preamble', 'no'];
+
+/** Our propagated batches as Redis writes them to the AOF (SELECT when the db changes). */
+export function captureOurs(ours: Strongbox): { commands: string[][] } {
+  const captured = { commands: [] as string[][] };
+  const host = ours.server.engine.host;
+  const original = host.propagate.bind(host);
+  let lastDb = -1;
+  host.propagate = (batch) => {
+    for (const command of batch) {
+      if (command.dbIndex !== lastDb) {
+        captured.commands.push(['SELECT', String(command.dbIndex)]);
+        lastDb = command.dbIndex;
+      }
+      captured.commands.push(command.args);
+    }
+    original(batch);
+  };
+  return captured;
+}
+
+/** A PSUBSCRIBE * connection collecting every notification byte. */
+export async function collectNotifications(port: number): Promise<{ text(): string; client: RawClient }> {
+  const client = await connectRaw(port);
+  const data: Buffer[] = [];
+  await client.call('PSUBSCRIBE', '*');
+  client.socket.on('data', (chunk: Buffer) => data.push(chunk));
+  return { text: () => Buffer.concat(data).toString('latin1'), client };
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
