@@ -316,3 +316,25 @@ export const serverCommands: CommandDef[] = [
   { name: 'config|resetstat', handler: configResetstat },
   { name: 'shutdown', handler: shutdown },
 ];
+
+/** A config parameter's current value as CONFIG GET shows it; undefined when the engine runs without a server. */
+export function configValue(s: Session, name: string): string | undefined {
+  return s.engine.admin?.configGet([name])[0]?.[1];
+}
+
+/** redis addReplyHelp: a header naming the command as typed (upper-cased), the lines, and the HELP entry. */
+export function replyHelp(s: Session, command: string, lines: readonly string[]): void {
+  s.reply.array(lines.length + 3);
+  s.reply.simple(`${command.toUpperCase()} <subcommand> [<arg> [value] [opt] ...]. Subcommands are:`);
+  for (const line of lines) s.reply.simple(line);
+  s.reply.simple('HELP');
+  s.reply.simple('    Prints this help.');
+}
+
+/** redis addReplySubcommandSyntaxError. */
+export function subcommandSyntaxError(s: Session, args: readonly string[]): void {
+  s.engine.replyError(
+    s,
+    `ERR unknown subcommand or wrong number of arguments for '${(args[1] ?? '').slice(0, 128)}'. Try ${(args[0] ?? '').toUpperCase()} HELP.`,
+  );
+}

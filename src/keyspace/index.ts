@@ -12,3 +12,4 @@ export * from './zset.js';
 export * from './stream.js';
 export * from './algorithms/index.js';
 export * from './convert.js';
+export * from './digest-adapter.js';
