@@ -8,7 +8,7 @@
  * log is reverted the same way. Anything else — a format error, an unknown command, a torn file that is not the
  * last, a missing file — stops the start-up with the file, the offset and what to run.
  */
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import {
   AofFormatError,
   AofManifestError,
@@ -73,7 +73,7 @@ export function loadManifestFromDisk(options: Pick<AofLoadOptions, 'fs' | 'logge
   const { fs, logger, dirName, fileName } = options;
   const dir = fs.stat(dirName);
   if (dir === null || !dir.isDirectory) {
-    logger.verbose(`The AOF directory ${dirName} doesn't exist`);
+    logger.verbose(`The AOF directory ${basename(dirName)} doesn't exist`);
     return EMPTY_MANIFEST();
   }
   const path = join(dirName, manifestName(fileName));
@@ -146,11 +146,11 @@ export function upgradeIfNeeded(manifest: AofManifest, options: AofLoadOptions):
   } catch (err) {
     const code = fsErrorCode(err);
     if (code === null) throw err;
-    const message = `Error trying to move the old AOF file ${fileName} into dir ${dirName}: ${strerror(code)}`;
+    const message = `Error trying to move the old AOF file ${fileName} into dir ${basename(dirName)}: ${strerror(code)}`;
     logger.warning(message);
     throw new AofLoadError('UPGRADE', message);
   }
-  logger.notice(`Successfully migrated an old-style AOF file (${fileName}) into the AOF directory (${dirName}).`);
+  logger.notice(`Successfully migrated an old-style AOF file (${fileName}) into the AOF directory (${basename(dirName)}).`);
   return upgraded;
 }
 
