@@ -616,10 +616,12 @@ function blockingZpop(s: Session, keys: Bytes[], where: Where, timeoutArg: Bytes
     if (popped !== null) s.engine.rewrite(popPropagation(where, key, count, popped.popped));
     return;
   }
+  // Inside MULTI/EXEC (a nested call) a client cannot block: Redis treats it as an immediate timeout.
+  if (((s.engine as unknown as { callDepth?: number }).callDepth ?? 1) > 1) return s.reply.nullArray();
   const dbIndex = s.db.id;
   s.engine.block(s, {
     dbIndex,
-    keys,
+    keys: [...new Set(keys)],
     timeoutAtMs,
     command: nested ? 'bzmpop' : where === 'max' ? 'bzpopmax' : 'bzpopmin',
     retry: (key) => {

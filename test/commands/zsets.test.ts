@@ -264,6 +264,52 @@ describe.runIf(enabled)('sorted sets against real Redis', () => {
     expect(y).toBe(x);
   });
 
+  test('inside MULTI a blocking pop on empty keys replies a null array at once', async () => {
+    for (const clients of [pair.resp2, pair.resp3]) {
+      await both(clients, ['FLUSHALL']);
+      for (const args of [['MULTI'], ['BZPOPMIN', 'none', '0'], ['BZMPOP', '0', '1', 'none', 'MIN'], ['ZADD', 'k', '1', 'a'], ['BZPOPMAX', 'k', '0'], ['EXEC']]) {
+        const [expected, actual] = await both(clients, args);
+        expect(actual, args.join(' ')).toBe(expected);
+      }
+    }
+  });
+
+  test('keyspace notifications: the same events, in the same order, as Redis', async () => {
+    const { createConnection } = await import('node:net');
+    const clients = pair.resp2;
+    await both(clients, ['FLUSHALL']);
+    await both(clients, ['CONFIG', 'SET', 'notify-keyspace-events', 'KEA']);
+    const streams = await Promise.all([pair.redis.port, pair.ours.port].map((port) => new Promise<{ data: Buffer[]; close: () => void }>((resolve) => {
+      const socket = createConnection(port, '127.0.0.1', () => {
+        socket.write('PSUBSCRIBE __key*__:*\r\n');
+        setTimeout(() => resolve({ data, close: () => socket.destroy() }), 50);
+      });
+      const data: Buffer[] = [];
+      socket.on('data', (chunk) => data.push(chunk));
+    })));
+    const sequence: string[][] = [
+      ['ZADD', 'z', '1', 'a', '2', 'b', '3', 'c', '4', 'd'], ['ZADD', 'z', 'NX', '9', 'a'], ['ZINCRBY', 'z', '1', 'a'],
+      ['ZREM', 'z', 'nope'], ['ZREM', 'z', 'b'], ['ZREMRANGEBYSCORE', 'z', '100', '200'], ['ZREMRANGEBYRANK', 'z', '0', '0'],
+      ['ZADD', 'y', '0', 'p', '0', 'q'], ['ZREMRANGEBYLEX', 'y', '-', '+'], ['ZPOPMIN', 'z'], ['ZPOPMAX', 'z', '5'],
+      ['ZADD', 'z', '1', 'a', '2', 'b'], ['ZUNIONSTORE', 'u', '1', 'z'], ['ZINTERSTORE', 'u', '2', 'z', 'none'],
+      ['ZDIFFSTORE', 'u', '1', 'z'], ['ZRANGESTORE', 'r', 'z', '0', '-1'], ['ZRANGESTORE', 'r', 'z', '5', '6'],
+      ['ZMPOP', '1', 'z', 'MAX', 'COUNT', '9'], ['GEOADD', 'g', '13.36', '38.11', 'P', '15.08', '37.50', 'C'],
+      ['GEOSEARCHSTORE', 'gs', 'g', 'FROMMEMBER', 'P', 'BYRADIUS', '500', 'km'],
+      ['GEORADIUS', 'g', '15', '37', '500', 'km', 'STOREDIST', 'gs'], ['GEOSEARCHSTORE', 'gs', 'g', 'FROMMEMBER', 'P', 'BYRADIUS', '0', 'm'],
+      ['SORT', 'g', 'ALPHA', 'STORE', 'sorted'], ['SORT', 'none', 'STORE', 'sorted'],
+    ];
+    for (const args of sequence) {
+      const [expected, actual] = await both(clients, args);
+      expect(actual, args.join(' ')).toBe(expected);
+    }
+    await new Promise((r) => setTimeout(r, 200));
+    const [theirs, ours] = streams.map((st) => Buffer.concat(st.data).toString('latin1'));
+    for (const st of streams) st.close();
+    await both(clients, ['CONFIG', 'SET', 'notify-keyspace-events', '']);
+    expect(ours).toBe(theirs);
+    expect(theirs).toContain('zrangestore');
+  });
+
   test('seeded random sequence (>= 3000 commands, small listpack limits, OBJECT ENCODING)', async () => {
     const seed = runSeed('zsets random');
     const clients = pair.resp2;
@@ -318,8 +364,10 @@ describe.runIf(enabled)('sorted sets against real Redis', () => {
         expect(actual, `SEED=${seed}: full ZSCAN ${args[1]}`).toBe(expected);
         continue;
       }
-      const [expected, actual] = await both(clients, args);
-      expect(actual, `SEED=${seed}: ${args.join(' ')}`).toBe(expected);
+      // Alternate RESP2 and RESP3 connections (one shared keyspace), so random replies are checked in both.
+      const protocolClients = encodingChecks % 2 === 0 ? clients : pair.resp3;
+      const [expected, actual] = await both(protocolClients, args);
+      expect(actual, `SEED=${seed} RESP${encodingChecks % 2 === 0 ? 2 : 3}: ${args.join(' ')}`).toBe(expected);
       const target = args[0] === 'ZRANGESTORE' || args[0]!.endsWith('STORE') ? args[1]! : args[1]!;
       const [redisEncoding] = await both(clients, ['OBJECT', 'ENCODING', target]);
       let ours: string;
