@@ -2,6 +2,7 @@
  * `strongbox <tool> ...`: the command-line tools. Each tool is a module under src/cli/ that registers here.
  * Returns the process exit code.
  */
+import { rdbTool } from './rdb.js';
 
 export interface Tool {
   name: string;
@@ -9,7 +10,7 @@ export interface Tool {
   run(args: readonly string[]): Promise<number>;
 }
 
-export const tools: Tool[] = [];
+export const tools: Tool[] = [rdbTool];
 
 function usage(): string {
   const lines = ['Usage: strongbox <tool> [arguments]', '', 'Tools:'];
