@@ -18,7 +18,9 @@ import {
   hllAdd,
   hllCount,
   hllMerge,
+  hllRegisters,
   isString,
+  isValidHll,
   stringBytes,
   type HllError,
   type HllInput,
@@ -69,15 +71,27 @@ function pfadd(s: Session, args: string[]): void {
   s.reply.integer(result.updated ? 1 : 0);
 }
 
-/** PFCOUNT key [key ...]: cardinality of one HLL (refreshing its cache) or of the union of several. */
-function pfcount(s: Session, args: string[]): void {
+/**
+ * The inputs of argv[1..] read in order, stopping after the first one that fails (a non-string, an invalid or a
+ * corrupt HLL): Redis checks each key as it reads it, so later keys are not even looked up (no lazy expiry, no
+ * hit/miss count). With one key the check is left to the caller.
+ */
+function readInputs(s: Session, args: string[]): HllInput[] {
   const values: HllInput[] = [];
   for (let j = 1; j < args.length; j++) {
     const input = hllInput(s.db.getRead(args[j]!));
     values.push(input);
-    // Redis checks each key as it reads it: a later key is not even looked up after a failing one.
     if (input === HLL_NOT_A_STRING) break;
+    if (input !== null && args.length > 2 && (!isValidHll(input) || hllRegisters(input) === null)) break;
   }
+  return values;
+}
+
+/** PFCOUNT key [key ...]: cardinality of one HLL (refreshing its cache) or of the union of several. */
+function pfcount(s: Session, args: string[]): void {
+  const values = readInputs(s, args);
+  // A multi-key PFCOUNT whose first key failed still takes the union path (never the single key's cache).
+  if (args.length > 2 && values.length === 1) values.push(null);
   const result = hllCount(values);
   if (!result.ok) {
     if (args.length === 2 && result.error === 'corrupt') unshareString(s.db, args[1]!);
@@ -99,8 +113,7 @@ function pfcount(s: Session, args: string[]): void {
 
 /** PFMERGE destkey [sourcekey ...]: the union of all, destination included, stored at destkey. */
 function pfmerge(s: Session, args: string[]): void {
-  const values: HllInput[] = [];
-  for (let j = 1; j < args.length; j++) values.push(hllInput(s.db.getRead(args[j]!)));
+  const values = readInputs(s, args);
   const result = hllMerge(values, s.engine.keyspace.config.hllSparseMaxBytes);
   if (!result.ok) {
     replyHllError(s, result.error);

@@ -35,6 +35,11 @@ const groups: Record<string, string[][]> = {
     ['SET', 'short', sparse('\x40\x00')], ['PFADD', 'short', 'a', 'b', 'c'], ['GET', 'short'], ['PFCOUNT', 'short'],
     ['SET', 'cached', 'HYLL\x01\x00\x00\x00\x05\x00\x00\x00\x00\x00\x00\x00\x7f\xff'], ['PFCOUNT', 'cached'],
     ['GET', 'cached'], ['PFADD', 'cached', 'a'], ['PFCOUNT', 'cached'],
+    ['SET', 'cc', 'HYLL\x01\x00\x00\x00\x05\x00\x00\x00\x00\x00\x00\x00\x7f\xff\x7f\xff'], ['PFCOUNT', 'cc'],
+    ['PFCOUNT', 'cc', 'missing'], ['PFCOUNT', 'missing', 'cc'],
+    // Keys after a failing one are not looked up, so an expired one there is not deleted (nor propagated).
+    ['SET', 'exp', 'v', 'PXAT', '1'], ['PFCOUNT', 'str', 'exp'], ['PFMERGE', 'x', 'bad', 'exp'], ['PFCOUNT', 'cc', 'exp'],
+    ['SET', 'marker', '1'], ['EXISTS', 'exp'],
   ],
   wrongtype: [
     ['PFADD', 'list', 'a'], ['PFCOUNT', 'list'], ['PFCOUNT', 'missing', 'list'], ['PFMERGE', 'list', 'x'],

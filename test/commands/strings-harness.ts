@@ -14,7 +14,9 @@ export interface Pair {
 }
 
 export async function startPair(): Promise<Pair> {
-  const real = await startRealRedis(['--repl-diskless-sync', 'no', '--repl-ping-replica-period', '3600']);
+  const real = await startRealRedis([
+    '--repl-diskless-sync', 'no', '--repl-ping-replica-period', '3600', '--enable-debug-command', 'yes',
+  ]);
   const ours = await startStrongbox();
   return {
     real,
@@ -24,6 +26,15 @@ export async function startPair(): Promise<Pair> {
       await ours.stop();
     },
   };
+}
+
+/**
+ * Stops active expiry on both sides, so keys whose TTL passed are deleted only when a command touches them: the
+ * DEL each side propagates then lands at the same place in both streams.
+ */
+export async function disableActiveExpiry(pair: Pair): Promise<void> {
+  await pair.real.call('DEBUG', 'SET-ACTIVE-EXPIRE', '0');
+  pair.ours.server.engine.keyspace.activeExpireEnabled = false;
 }
 
 /** One client per side, in RESP2 or (after HELLO 3, whose reply is not compared) RESP3. */
