@@ -15,6 +15,8 @@ import { NOTIFY } from './engine.js';
 import {
   HLL_NOT_A_STRING,
   MutableString,
+  HLL_DENSE_SIZE,
+  HLL_HDR_SIZE,
   hllAdd,
   hllCount,
   hllMerge,
@@ -26,7 +28,7 @@ import {
   type HllInput,
   type RedisValue,
 } from '../keyspace/index.js';
-import { unshareString } from './strings.js';
+import { cstr, unshareString } from './strings.js';
 
 function hllInput(value: RedisValue | undefined): HllInput {
   if (value === undefined) return null;
@@ -128,8 +130,99 @@ function pfmerge(s: Session, args: string[]): void {
   s.reply.ok();
 }
 
+// ---------------------------------------------------------------------------------------------------------
+// PFDEBUG
+
+/** A dense HLL with every register zero: merged into a sparse one, it yields the sparse one's dense form. */
+const EMPTY_DENSE = 'HYLL' + '\0'.repeat(HLL_DENSE_SIZE - 4);
+
+/**
+ * redis hllSparseToDense: the dense form of a sparse HLL, its header (cache included) kept as is; null when the
+ * sparse stream is corrupt.
+ */
+function toDense(value: string): string | null {
+  const merged = hllMerge([value, EMPTY_DENSE], Number.MAX_SAFE_INTEGER);
+  if (!merged.ok) return null;
+  return value.slice(0, 4) + '\0' + value.slice(5, HLL_HDR_SIZE) + merged.value.slice(HLL_HDR_SIZE);
+}
+
+/** PFDEBUG DECODE: the sparse opcodes as "z:len", "Z:len" and "v:value,len" words. */
+function decodeSparse(value: string): string {
+  const words: string[] = [];
+  for (let p = HLL_HDR_SIZE; p < value.length; ) {
+    const op = value.charCodeAt(p);
+    if ((op & 0xc0) === 0) {
+      words.push(`z:${(op & 0x3f) + 1}`);
+      p++;
+    } else if ((op & 0xc0) === 0x40) {
+      words.push(`Z:${(((op & 0x3f) << 8) | (value.charCodeAt(p + 1) || 0)) + 1}`);
+      p += 2;
+    } else {
+      words.push(`v:${((op >> 2) & 0x1f) + 1},${(op & 0x3) + 1}`);
+      p++;
+    }
+  }
+  return words.join(' ');
+}
+
+/** PFDEBUG GETREG|DECODE|ENCODING|TODENSE key: HLL internals (redis pfdebugCommand). */
+function pfdebug(s: Session, args: string[]): void {
+  const sub = args[1]!;
+  const key = args[2]!;
+  const stored = s.db.getWrite(key);
+  if (stored === undefined) {
+    s.engine.replyError(s, 'ERR The specified key does not exist');
+    return;
+  }
+  const input = hllInput(stored);
+  if (input === HLL_NOT_A_STRING || input === null || !isValidHll(input)) {
+    replyHllError(s, input === HLL_NOT_A_STRING ? 'wrongtype' : 'invalid');
+    return;
+  }
+  unshareString(s.db, key);
+  const name = cstr(sub).toLowerCase();
+  const shown = cstr(sub).replace(/[\r\n]/g, ' ');
+  if (!['getreg', 'decode', 'encoding', 'todense'].includes(name)) {
+    s.engine.replyError(s, `ERR Unknown PFDEBUG subcommand '${shown}'`);
+    return;
+  }
+  if (args.length !== 3) {
+    s.engine.replyError(s, `ERR Wrong number of arguments for the '${shown}' subcommand`);
+    return;
+  }
+  const sparse = input.charCodeAt(4) === 1;
+  if (name === 'encoding') {
+    s.reply.simple(sparse ? 'sparse' : 'dense');
+  } else if (name === 'decode') {
+    if (sparse) s.reply.bulk(decodeSparse(input));
+    else s.engine.replyError(s, 'ERR HLL encoding is not sparse');
+  } else if (sparse) {
+    const dense = toDense(input);
+    if (dense === null) {
+      replyHllError(s, 'corrupt');
+      return;
+    }
+    replaceInPlace(s, key, dense);
+    s.engine.addDirty();
+    replyDebug(s, name, dense, true);
+  } else {
+    replyDebug(s, name, input, false);
+  }
+}
+
+function replyDebug(s: Session, name: string, dense: string, converted: boolean): void {
+  if (name === 'todense') {
+    s.reply.integer(converted ? 1 : 0);
+    return;
+  }
+  const registers = hllRegisters(dense);
+  s.reply.array(registers?.length ?? 0);
+  for (const register of registers ?? []) s.reply.integer(register);
+}
+
 export const hyperloglogCommands: CommandDef[] = [
   { name: 'pfadd', handler: pfadd },
   { name: 'pfcount', handler: pfcount },
   { name: 'pfmerge', handler: pfmerge },
+  { name: 'pfdebug', handler: pfdebug },
 ];

@@ -41,6 +41,16 @@ const groups: Record<string, string[][]> = {
     ['SET', 'exp', 'v', 'PXAT', '1'], ['PFCOUNT', 'str', 'exp'], ['PFMERGE', 'x', 'bad', 'exp'], ['PFCOUNT', 'cc', 'exp'],
     ['SET', 'marker', '1'], ['EXISTS', 'exp'],
   ],
+  pfdebug: [
+    ['PFADD', 'h', 'a', 'b', 'c'], ['PFDEBUG', 'ENCODING', 'h'], ['PFDEBUG', 'DECODE', 'h'], ['PFDEBUG', 'GETREG', 'h'],
+    ['PFDEBUG', 'ENCODING', 'h'], ['GET', 'h'], ['PFDEBUG', 'TODENSE', 'h'], ['PFDEBUG', 'DECODE', 'h'],
+    ['PFADD', 'h2', 'x'], ['PFCOUNT', 'h2'], ['PFDEBUG', 'todense', 'h2'], ['GET', 'h2'], ['PFDEBUG', 'todense', 'h2'],
+    ['PFDEBUG', 'GETREG', 'missing'], ['PFDEBUG', 'NOPE', 'missing'], ['PFDEBUG', 'NOPE', 'h'], ['PFDEBUG', 'NO\r\nPE', 'h'],
+    ['PFDEBUG', 'GETREG', 'h', 'extra'], ['PFDEBUG', 'GETREG'], ['PFDEBUG', 'GETREG', 'list'], ['SET', 's', 'x'],
+    ['PFDEBUG', 'ENCODING', 's'], ['SET', 'bad', sparse('\x7f\xff\x7f\xff')], ['PFDEBUG', 'DECODE', 'bad'],
+    ['PFDEBUG', 'TODENSE', 'bad'], ['PFDEBUG', 'GETREG', 'bad'], ['SET', 'short', sparse('\x40\x00\x83')],
+    ['PFDEBUG', 'DECODE', 'short'],
+  ],
   wrongtype: [
     ['PFADD', 'list', 'a'], ['PFCOUNT', 'list'], ['PFCOUNT', 'missing', 'list'], ['PFMERGE', 'list', 'x'],
     ['PFMERGE', 'x', 'list'], ['PFADD', 'h', 'a'], ['PFCOUNT', 'h', 'list'], ['PFMERGE', 'h', 'list'],

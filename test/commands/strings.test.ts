@@ -87,6 +87,14 @@ const groups: Record<string, string[][]> = {
     ['MSET', 'x', 'ABCBDAB', 'y', 'BDCABA'], ['LCS', 'x', 'y'], ['LCS', 'x', 'y', 'IDX', 'WITHMATCHLEN'],
     ['LCS', 'y', 'x', 'IDX'], ['LCS', 'a', 'b', 'LEN', 'LEN', 'WITHMATCHLEN'], ['LCS', 'a'],
   ],
+  limits: [
+    ['CONFIG', 'SET', 'proto-max-bulk-len', '1048576'], ['SETRANGE', 'k', '1048576', 'x'], ['SETRANGE', 'k', '1048575', 'x'],
+    ['STRLEN', 'k'], ['SETRANGE', 'k', '1048575', 'xy'], ['APPEND', 'k', 'z'], ['SET', 'k', 'abc'], ['SETRANGE', 'k', '1048576', ''],
+    ['SET', 'a', 'x'.repeat(600)], ['SET', 'b', 'y'.repeat(600)], ['LCS', 'a', 'b'], ['LCS', 'a', 'b', 'LEN'],
+    ['SET', 'b', 'y'.repeat(400)], ['LCS', 'a', 'b', 'LEN'], ['SETBIT', 'bits', '8388608', '1'], ['SETBIT', 'bits', '8388607', '1'],
+    ['STRLEN', 'bits'], ['BITFIELD', 'bits', 'GET', 'u8', '8388608'], ['BITFIELD', 'bits', 'SET', 'u8', '8388600', '1'],
+    ['BITFIELD', 'bits', 'SET', 'u8', '#1048576', '1'], ['CONFIG', 'SET', 'proto-max-bulk-len', '536870912'],
+  ],
   wrongtype: [
     ['GET', 'list'], ['SET', 'list', 'v', 'GET'], ['GETEX', 'list'], ['GETEX', 'list', 'EX', 'bad'], ['GETDEL', 'list'],
     ['GETSET', 'list', 'v'], ['MGET', 'list', 'nope'], ['APPEND', 'list', 'x'], ['STRLEN', 'list'], ['INCR', 'list'],
