@@ -10,6 +10,7 @@ import type { Bytes } from '../../formats/index.js';
 import { encodeAofCommand, encodeTimestampAnnotation } from '../../formats/index.js';
 import type { EngineHost, Session } from '../commands/index.js';
 import {
+  AofLoadError,
   AppendOnlyFile,
   NodeAofFileSystem,
   loadAppendOnlyFiles,
@@ -142,14 +143,21 @@ export function attachAof(server: Server, options: AofWiringOptions = {}): Appen
     broken: () => aof.refusal() !== null,
     refusal: () => aof.refusal(),
     infoLines: () => aof.infoLines(enabled).filter((l) => !l.startsWith('module_fork')),
-    bgrewriteaof: () => (enabled ? aof.bgrewriteaof() : rewriteWhileOff(aof)),
+    bgrewriteaof: () => {
+      if (enabled) return aof.bgrewriteaof();
+      let onDisk;
+      try {
+        onDisk = loadManifestFromDisk({ fs, logger, dirName: aof.dirName, fileName: aof.fileName });
+      } catch (err) {
+        if (err instanceof AofLoadError) return '-ERR Background append only file rewriting failed';
+        throw err;
+      }
+      return aof.rewriteWhileOff(onDisk)
+        ? '+Background append only file rewriting started'
+        : '-ERR Background append only file rewriting failed';
+    },
   });
   return aof;
-}
-
-/** BGREWRITEAOF with `appendonly no`: Redis still rewrites; we report that the log is off. */
-function rewriteWhileOff(_aof: AppendOnlyFile): string {
-  return '+Background append only file rewriting started';
 }
 
 type ReplayTarget = Parameters<typeof loadAppendOnlyFiles>[1];

@@ -10,10 +10,11 @@ import { Server, ListenError } from './server.js';
 import { REDIS_VERSION } from '../commands/index.js';
 import { STRONGBOX_VERSION } from './admin.js';
 import { rdbPlugin } from './persistence.js';
+import { aofPlugin } from './aof.js';
 
 /** Hooks that later layers (persistence, replication) use to attach themselves to a server before it listens. */
 export type ServerPlugin = (server: Server) => Promise<void> | void;
-export const plugins: ServerPlugin[] = [rdbPlugin];
+export const plugins: ServerPlugin[] = [rdbPlugin, aofPlugin];
 
 export interface StartOptions {
   argv: readonly string[];

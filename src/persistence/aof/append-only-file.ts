@@ -243,7 +243,7 @@ export class AppendOnlyFile {
   /** hz times a second: postponed writes, write-error retries, the everysec fsync, automatic rewrites. */
   cron(): void {
     if (this.fd === null) return;
-    if (this.postponedStartSec !== 0 || this.writeFailed || this.buffer.length === 0) this.flush(false);
+    this.flush(false);
     if (this.rewriteScheduled) {
       this.rewriteScheduled = false;
       this.rewrite();
@@ -468,6 +468,7 @@ export class AppendOnlyFile {
     try {
       baseBytes = this.writeBaseFile(name);
     } catch {
+      this.baseSeq--;
       return this.rewriteFailed('base');
     }
     const current = switched.incrs.pop()!;
@@ -489,6 +490,52 @@ export class AppendOnlyFile {
     this.rewriteBaseSizeBytes = this.currentSizeBytes;
     this.logger.notice('Background AOF rewrite terminated with success');
     // Step 4.
+    this.deleteHistory();
+    this.rewrites++;
+    this.rewritesConsecutiveFailures = 0;
+    this.lastBgrewriteOk = true;
+    this.lastRewriteTimeSec = Math.floor((this.clock.nowMs() - startedMs) / 1000);
+    this.logger.notice('Background AOF rewrite finished successfully');
+    return true;
+  }
+
+  /**
+   * BGREWRITEAOF while `appendonly no` (Redis still rewrites): a new BASE of the dataset replaces what `onDisk`
+   * lists; every old file becomes history and is removed. Nothing is opened for appending.
+   */
+  rewriteWhileOff(onDisk: AofManifest): boolean {
+    if (this.fd !== null) return this.rewrite();
+    const startedMs = this.clock.nowMs();
+    this.logger.notice('Background append only file rewriting started');
+    try {
+      this.fs.mkdir(this.dirName);
+    } catch (err) {
+      if (fsErrorCode(err) === null) throw err;
+      return this.rewriteFailed('mkdir');
+    }
+    const next = cloneManifest(onDisk);
+    this.baseSeq = next.base?.seq ?? 0;
+    this.incrSeq = next.incrs.length === 0 ? this.incrSeq : next.incrs[next.incrs.length - 1]!.seq;
+    const name = this.nextBaseName(next);
+    let baseBytes: number;
+    try {
+      baseBytes = this.writeBaseFile(name);
+    } catch {
+      this.baseSeq--;
+      return this.rewriteFailed('base');
+    }
+    for (const old of next.incrs) next.history.unshift({ ...old, type: 'h' });
+    next.incrs = [];
+    try {
+      this.persistManifest(next);
+    } catch {
+      this.baseSeq--;
+      return this.rewriteFailed('manifest');
+    }
+    this.manifest = next;
+    this.currentSizeBytes = baseBytes;
+    this.rewriteBaseSizeBytes = baseBytes;
+    this.logger.notice('Background AOF rewrite terminated with success');
     this.deleteHistory();
     this.rewrites++;
     this.rewritesConsecutiveFailures = 0;
