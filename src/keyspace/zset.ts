@@ -61,6 +61,10 @@ export interface LexRange {
 export const LEX_MIN: unique symbol = Symbol('lex-min');
 export const LEX_MAX: unique symbol = Symbol('lex-max');
 
+/** Per-call scratch of zslInsert/zslDeleteNode (update[] and rank[]), shared: calls never nest. */
+const UPDATE_SCRATCH: ZNode[] = [];
+const RANK_SCRATCH: number[] = new Array<number>(MAX_LEVEL).fill(0);
+
 /** Counts the work of the order structure (nodes visited), so tests can assert complexity without timing. */
 export const zsetWork = { steps: 0 };
 
@@ -372,8 +376,8 @@ export class ZSetValue {
   // Skip list (zslInsert, zslDeleteNode, zslGetRank)
 
   private slInsert(member: Bytes, score: number): ZNode {
-    const update: ZNode[] = new Array<ZNode>(MAX_LEVEL);
-    const rank: number[] = new Array<number>(MAX_LEVEL).fill(0);
+    const update = UPDATE_SCRATCH;
+    const rank = RANK_SCRATCH;
     let x = this.header;
     for (let i = this.level - 1; i >= 0; i--) {
       rank[i] = i === this.level - 1 ? 0 : rank[i + 1]!;
@@ -410,7 +414,7 @@ export class ZSetValue {
   }
 
   private slDelete(score: number, member: Bytes): void {
-    const update: ZNode[] = new Array<ZNode>(MAX_LEVEL);
+    const update = UPDATE_SCRATCH;
     let x = this.header;
     for (let i = this.level - 1; i >= 0; i--) {
       for (let next = x.next[i] ?? null; next !== null && before(next.score, next.member, score, member); next = x.next[i] ?? null) {
