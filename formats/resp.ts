@@ -117,6 +117,8 @@ export class RequestParser {
         this.argsPending = count;
         this.args = [];
         this.bulkBytes = -1;
+        // The header may end exactly at the end of the input: the bytes after `end` are not ours to read.
+        if (pos >= end) return pos;
       }
       // Inside a multibulk command.
       if (this.bulkBytes < 0) {

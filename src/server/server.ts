@@ -42,7 +42,8 @@ export interface ServerOptions {
 
 export const realClock = {
   nowMs: (): number => Date.now(),
-  monotonicUs: (): number => Number(process.hrtime.bigint() / 1000n),
+  // performance.now: no BigInt per call (the engine reads this twice per command).
+  monotonicUs: (): number => Math.floor(performance.now() * 1000),
 };
 
 export class Server implements EngineHost {
@@ -82,6 +83,9 @@ export class Server implements EngineHost {
       host: this,
     });
     this.engine.admin = new ServerAdmin(this);
+    this.config.onChange('client-query-buffer-limit', () => {
+      this.queryBufferLimit = this.config.getInt('client-query-buffer-limit');
+    });
     applyConfig(this);
   }
 
@@ -103,8 +107,11 @@ export class Server implements EngineHost {
     return this.loading;
   }
 
+  /** `client-query-buffer-limit`, kept parsed (read on every socket read). */
+  private queryBufferLimit = 0;
+
   queryBufferLimitBytes(): number {
-    return this.config.getInt('client-query-buffer-limit');
+    return this.queryBufferLimit;
   }
 
   /** Binds every configured address; rejects with Redis's message when the port is taken. */
