@@ -21,6 +21,7 @@ import {
   hllCount,
   hllMerge,
   hllRegisters,
+  murmurHash64ABig,
   isString,
   isValidHll,
   stringBytes,
@@ -48,6 +49,31 @@ function replaceInPlace(s: Session, key: string, bytes: string): void {
   entry.value = new MutableString(bytes);
 }
 
+/**
+ * How many of `elements` raise a register, one after the other, starting from `current`'s registers (Redis adds
+ * one to server.dirty for each, which save points count).
+ */
+function registerRaises(current: string | null, elements: readonly string[]): number {
+  const registers = current === null ? new Uint8Array(1 << 14) : hllRegisters(current);
+  if (registers === null) return 1;
+  let raises = 0;
+  for (const element of elements) {
+    const hash = murmurHash64ABig(element);
+    const index = Number(hash & 0x3fffn);
+    let rest = (hash >> 14n) | (1n << 50n);
+    let count = 1;
+    while ((rest & 1n) === 0n) {
+      count++;
+      rest >>= 1n;
+    }
+    if (count > registers[index]!) {
+      registers[index] = count;
+      raises++;
+    }
+  }
+  return raises;
+}
+
 /** PFADD key [element ...]: 1 when some register changed (or the key was created), else 0. */
 function pfadd(s: Session, args: string[]): void {
   const key = args[1]!;
@@ -68,7 +94,8 @@ function pfadd(s: Session, args: string[]): void {
   }
   if (result.updated) {
     s.engine.notify(NOTIFY.string, 'pfadd', key, s.db.id);
-    s.engine.addDirty();
+    const before = current === HLL_NOT_A_STRING ? null : current;
+    s.engine.addDirty((before === null ? 1 : 0) + registerRaises(before, args.slice(2)));
   }
   s.reply.integer(result.updated ? 1 : 0);
 }

@@ -119,6 +119,12 @@ describe.runIf(enabled)('random sequences', () => {
     if (process.env['DUMP'] !== undefined) console.log(sequence.map((c, i) => `${i} ${JSON.stringify(c)}`).join('\n'));
     const real = await realStream(pair.real.port);
     const ours = oursStream(pair.ours);
+    const changes = async (): Promise<[number, number]> => {
+      const read = async (side: { call(...args: string[]): Promise<Buffer> }): Promise<number> =>
+        Number(/rdb_changes_since_last_save:(\d+)/.exec((await side.call('INFO', 'persistence')).toString())?.[1]);
+      return [await read(pair.real), await read(pair.ours)];
+    };
+    const changesBefore = await changes();
     try {
       for (const [i, protocol] of ([2, 3] as const).entries()) {
         const c = await clients(pair, protocol);
@@ -127,6 +133,9 @@ describe.runIf(enabled)('random sequences', () => {
         c.close();
         expect(mismatches.slice(0, 5), `RESP${protocol}, SEED=${SEED}`).toEqual([]);
       }
+      const changesAfter = await changes();
+      // The dirty counter (what save points count) moved by the same amount on both sides.
+      expect(changesAfter[1] - changesBefore[1], `SEED=${SEED}`).toBe(changesAfter[0] - changesBefore[0]);
       await settle(real, ours);
       expect(diffStreams(real.commands(), ours.commands()), `SEED=${SEED}`).toBeNull();
     } finally {

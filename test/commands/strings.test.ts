@@ -87,6 +87,12 @@ const groups: Record<string, string[][]> = {
     ['MSET', 'x', 'ABCBDAB', 'y', 'BDCABA'], ['LCS', 'x', 'y'], ['LCS', 'x', 'y', 'IDX', 'WITHMATCHLEN'],
     ['LCS', 'y', 'x', 'IDX'], ['LCS', 'a', 'b', 'LEN', 'LEN', 'WITHMATCHLEN'], ['LCS', 'a'],
   ],
+  transactions: [
+    ['PFADD', 'h', 'a'], ['MULTI'], ['SET', 'k', 'v', 'EX', '100'], ['INCRBYFLOAT', 'f', '1.5'], ['GETEX', 'k', 'PX', '5000000'],
+    ['SET', 'g', 'w', 'GET', 'KEEPTTL'], ['GETSET', 'g', 'x'], ['GETDEL', 'k'], ['PFCOUNT', 'h'], ['SETEX', 's', '100', 'v'],
+    ['GETEX', 's', 'EXAT', '1'], ['EXEC'], ['MULTI'], ['GET', 'f'], ['PFCOUNT', 'h'], ['EXEC'], ['MULTI'],
+    ['INCRBYFLOAT', 'f', 'x'], ['SET', 'k', 'v', 'BAD'], ['EXEC'], ['MULTI'], ['SET', 'k'], ['EXEC'],
+  ],
   limits: [
     ['CONFIG', 'SET', 'proto-max-bulk-len', '1048576'], ['SETRANGE', 'k', '1048576', 'x'], ['SETRANGE', 'k', '1048575', 'x'],
     ['STRLEN', 'k'], ['SETRANGE', 'k', '1048575', 'xy'], ['APPEND', 'k', 'z'], ['SET', 'k', 'abc'], ['SETRANGE', 'k', '1048576', ''],
