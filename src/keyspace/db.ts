@@ -5,10 +5,13 @@
  * reports the deletion so it is propagated), and the active cycle in `keyspace.ts` deletes the rest in
  * time-bounded steps. A replica never deletes expired keys itself: it hides them, and waits for its primary's DEL.
  *
- * Snapshot hook: every entry point that changes a key (getWrite, which in-place mutations of collections must use
- * to obtain the value, set, add, delete, setExpire, removeExpire) first calls `keyspace.writeObserver.beforeWrite`,
- * and `clear` calls `beforeBulkChange`, so a fork-less BGSAVE (src/persistence/rdb/snapshot.ts) can serialize a
- * key's old value before it changes. Without a running snapshot the observer is null and costs one check.
+ * Snapshot hook: every entry point that may lead to a change of a key (lookup, and so getRead/getWrite, through
+ * which in-place mutations of collections obtain their value; set, add, delete, setExpire, removeExpire) first
+ * calls `keyspace.writeObserver.beforeWrite`, and `clear` calls `beforeBulkChange`, so a fork-less BGSAVE
+ * (src/persistence/rdb/snapshot.ts) can serialize a key's old value before it changes. Reads are included on
+ * purpose: a command that looked a value up may edit it in place, and saving an unchanged key early is harmless.
+ * Code that edits `dict` entries directly must call lookup/getWrite for the key first. Without a running
+ * snapshot the observer is null and costs one check.
  */
 import { Dict, type DictEntry } from './dict.js';
 import type { RedisValue } from './types.js';
@@ -39,6 +42,7 @@ export class Db {
    * primary) and the deletion is reported to the keyspace's listener.
    */
   lookup(key: string): DictEntry<RedisValue> | undefined {
+    this.keyspace.writeObserver?.beforeWrite(this, key);
     const entry = this.dict.get(key);
     if (entry === undefined) return undefined;
     if (this.expires.size > 0 && this.expireIfNeeded(key)) return undefined;
@@ -59,7 +63,6 @@ export class Db {
 
   /** Value of `key` for a write command (no hit/miss accounting). */
   getWrite(key: string): RedisValue | undefined {
-    this.keyspace.writeObserver?.beforeWrite(this, key);
     return this.lookup(key)?.value;
   }
 
