@@ -407,14 +407,10 @@ const SUBCOMMANDS: Record<string, { argc: number; run: (s: Session, args: string
   populate: { argc: -3, run: debugPopulate },
 };
 
-/** redis getPositiveLongFromObjectOrReply. */
+/** redis getPositiveLongFromObjectOrReply: one message for a non-integer and a negative value. */
 function positiveLongOrReply(s: Session, arg: string): number | null {
   const v = parseInt64(arg);
-  if (v === null) {
-    s.engine.replyError(s, ERR.notInteger);
-    return null;
-  }
-  if (v < 0) {
+  if (v === null || v < 0) {
     s.engine.replyError(s, 'ERR value is out of range, must be positive');
     return null;
   }

@@ -14,6 +14,7 @@ import { Keyspace, stringMatch, type Db, type KeyspaceConfig, type KeyspaceListe
 import { CommandTable, F, type CommandDef, type CommandSpec, type Bytes } from './table.js';
 import { Session, type BlockState } from './session.js';
 import type { AdminHost } from './admin-host.js';
+import { LatencyMonitor } from './server.js';
 import { ERR, arityError, unknownCommandError, unknownSubcommandError, pubsubContextError } from './errors.js';
 
 export interface Clock {
@@ -117,6 +118,8 @@ export class Engine implements KeyspaceListener {
   readonly slowlog: SlowlogEntry[] = [];
   private slowlogNextId = 0;
   readonly monitors = new Set<Session>();
+  /** LATENCY samples ("command", "fast-command"), fed when latency-monitor-threshold > 0. */
+  readonly latency = new LatencyMonitor();
 
   /** WATCH: `dbIndex\0key` -> sessions watching it. */
   private readonly watchers = new Map<string, Set<Session>>();
@@ -283,7 +286,11 @@ export class Engine implements KeyspaceListener {
       if (out.length > 0) this.pending.push({ dbIndex, args: out });
     }
     this.rewritten = rewrittenBefore;
-    if (durationUs > this.settings.slowlogLogSlowerThanUs && this.settings.slowlogLogSlowerThanUs >= 0 && (spec.flags & F.skipSlowlog) === 0) {
+    const latencyMs = Math.floor(durationUs / 1000);
+    if (this.settings.latencyMonitorThresholdMs > 0 && latencyMs >= this.settings.latencyMonitorThresholdMs && session.blocked === null) {
+      this.latency.add((spec.flags & F.fast) !== 0 ? 'fast-command' : 'command', latencyMs, Math.floor(this.clock.nowMs() / 1000));
+    }
+    if (durationUs >= this.settings.slowlogLogSlowerThanUs && this.settings.slowlogLogSlowerThanUs >= 0 && (spec.flags & F.skipSlowlog) === 0) {
       this.slowlogPush(session, args, durationUs);
     }
     this.applyReplyMode(session, replyMark);

