@@ -11,7 +11,7 @@ import type { Session } from './session.js';
 import { ERR } from './errors.js';
 import { NOTIFY } from './engine.js';
 import { parseInt64 } from './args.js';
-import { MutableString, isString, stringBytes } from '../keyspace/index.js';
+import { MutableString, isString, type StringValue } from '../keyspace/index.js';
 import { clampIndex, cstr, int64OrReply, readStringOrReply, setKey, unshareString } from './strings.js';
 
 /**
@@ -95,9 +95,18 @@ function byteAt(value: string | MutableString, index: number): number {
   return typeof value === 'string' ? value.charCodeAt(index) : value.buf[index]!;
 }
 
-/** A string value's bytes as a Buffer (a view for a MutableString, a copy for a plain string). */
-function bytesOf(value: string | MutableString): Buffer {
-  return typeof value === 'string' ? Buffer.from(value, 'latin1') : value.buf.subarray(0, value.length);
+/**
+ * Bytes [start, end] of a string value as a Buffer: a view for a MutableString, a copy of just that range for a
+ * plain string, so a small range of a large bitmap costs the range.
+ */
+function bytesOf(value: string | MutableString, start = 0, end = value.length - 1): Buffer {
+  if (typeof value !== 'string') return value.buf.subarray(start, Math.max(start, end + 1));
+  return Buffer.from(value.slice(start, end + 1), 'latin1');
+}
+
+/** The same range relative to its own first byte. */
+function relative(range: BitRange): BitRange {
+  return { ...range, start: 0, end: range.end - range.start };
 }
 
 function popcount(buf: Buffer, start: number, end: number): number {
@@ -154,7 +163,7 @@ function unitOrReply(s: Session, arg: string | undefined): boolean | null {
 function bitcount(s: Session, args: string[]): void {
   const value = readStringOrReply(s, args[1]!, () => s.reply.integer(0));
   if (value === undefined) return;
-  const buf = bytesOf(value);
+  const length = value.length;
   let range: BitRange;
   if (args.length === 4 || args.length === 5) {
     const start = int64OrReply(s, args[2]!);
@@ -167,9 +176,9 @@ function bitcount(s: Session, args: string[]): void {
     }
     const isBit = unitOrReply(s, args[4]);
     if (isBit === null) return;
-    range = resolveRange(start, end, buf.length, isBit);
+    range = resolveRange(start, end, length, isBit);
   } else if (args.length === 2) {
-    range = { start: 0, end: buf.length - 1, firstMask: 0, lastMask: 0 };
+    range = { start: 0, end: length - 1, firstMask: 0, lastMask: 0 };
   } else {
     s.engine.replyError(s, ERR.syntax);
     return;
@@ -178,9 +187,11 @@ function bitcount(s: Session, args: string[]): void {
     s.reply.integer(0);
     return;
   }
-  let count = popcount(buf, range.start, range.end);
-  if (range.firstMask !== 0) count -= POPCOUNT[buf[range.start]! & range.firstMask]!;
-  if (range.lastMask !== 0) count -= POPCOUNT[buf[range.end]! & range.lastMask]!;
+  const buf = bytesOf(value, range.start, range.end);
+  const last = buf.length - 1;
+  let count = popcount(buf, 0, last);
+  if (range.firstMask !== 0) count -= POPCOUNT[buf[0]! & range.firstMask]!;
+  if (range.lastMask !== 0) count -= POPCOUNT[buf[last]! & range.lastMask]!;
   s.reply.integer(count);
 }
 
@@ -206,16 +217,9 @@ function bitpos(s: Session, args: string[]): void {
     s.engine.replyError(s, ERR.bitposBit);
     return;
   }
-  const value = s.db.getRead(args[1]!);
-  if (value === undefined) {
-    s.reply.integer(bit === 1 ? -1 : 0);
-    return;
-  }
-  if (!isString(value)) {
-    s.engine.replyError(s, ERR.wrongType);
-    return;
-  }
-  const buf = bytesOf(value);
+  const value = readStringOrReply(s, args[1]!, () => s.reply.integer(bit === 1 ? -1 : 0));
+  if (value === undefined) return;
+  const length = value.length;
   let range: BitRange;
   let endGiven = false;
   if (args.length >= 4 && args.length <= 6) {
@@ -223,21 +227,26 @@ function bitpos(s: Session, args: string[]): void {
     if (start === null) return;
     const isBit = unitOrReply(s, args[5]);
     if (isBit === null) return;
-    let end: number | bigint = isBit ? buf.length * 8 + 7 : buf.length - 1;
+    let end: number | bigint = isBit ? length * 8 + 7 : length - 1;
     if (args.length >= 5) {
       const parsed = int64OrReply(s, args[4]!);
       if (parsed === null) return;
       end = parsed;
       endGiven = true;
     }
-    range = resolveRange(start, end, buf.length, isBit);
+    range = resolveRange(start, end, length, isBit);
   } else if (args.length === 3) {
-    range = { start: 0, end: buf.length - 1, firstMask: 0, lastMask: 0 };
+    range = { start: 0, end: length - 1, firstMask: 0, lastMask: 0 };
   } else {
     s.engine.replyError(s, ERR.syntax);
     return;
   }
-  s.reply.integer(range.start > range.end ? -1 : bitposInRange(buf, range, bit, endGiven));
+  if (range.start > range.end) {
+    s.reply.integer(-1);
+    return;
+  }
+  const pos = bitposInRange(bytesOf(value, range.start, range.end), relative(range), bit, endGiven);
+  s.reply.integer(pos === -1 ? -1 : pos + range.start * 8);
 }
 
 /** The masked-edge search of redis bitposCommand once the range is known. */
@@ -289,7 +298,7 @@ function bitop(s: Session, args: string[]): void {
       s.engine.replyError(s, ERR.wrongType);
       return;
     }
-    const buf = value === undefined ? Buffer.alloc(0) : Buffer.from(bytesOf(value));
+    const buf = value === undefined ? Buffer.alloc(0) : bytesOf(value);
     sources.push(buf);
     if (buf.length > maxLength) maxLength = buf.length;
   }
@@ -472,14 +481,14 @@ function bitfieldGeneric(s: Session, args: string[], readonlyCommand: boolean): 
   if (ops === null) return;
   const writes = ops.filter((op) => op.kind !== 'get');
   let target: { value: MutableString; grown: boolean } | null = null;
-  let source: Buffer | null = null;
+  let source: StringValue | null = null;
   if (writes.length === 0) {
     const value = s.db.getRead(key);
     if (value !== undefined && !isString(value)) {
       s.engine.replyError(s, ERR.wrongType);
       return;
     }
-    if (value !== undefined) source = Buffer.from(stringBytes(value), 'latin1');
+    if (value !== undefined) source = value;
   } else {
     if (readonlyCommand) {
       s.engine.replyError(s, ERR.bitfieldReadonly);
@@ -494,8 +503,7 @@ function bitfieldGeneric(s: Session, args: string[], readonlyCommand: boolean): 
   let changes = 0;
   for (const op of ops) {
     if (op.kind === 'get') {
-      const buf = target !== null ? target.value.buf.subarray(0, target.value.length) : source;
-      s.reply.integer(bitfieldGet(buf, op));
+      s.reply.integer(bitfieldGet(target !== null ? target.value : source, op));
       continue;
     }
     const result = bitfieldWrite(target!.value.buf, op);
@@ -511,10 +519,10 @@ function bitfieldGeneric(s: Session, args: string[], readonlyCommand: boolean): 
 }
 
 /** GET reads up to 9 bytes from the offset's byte, zero-padded past the end of the string. */
-function bitfieldGet(buf: Buffer | null, op: BitfieldOp): bigint {
+function bitfieldGet(value: StringValue | null, op: BitfieldOp): bigint {
   const byte = Math.floor(op.offset / 8);
   const window = new Uint8Array(9);
-  if (buf !== null) for (let i = 0; i < 9 && byte + i < buf.length; i++) window[i] = buf[byte + i]!;
+  if (value !== null) for (let i = 0; i < 9 && byte + i < value.length; i++) window[i] = byteAt(value, byte + i);
   const offset = op.offset - byte * 8;
   return op.signed ? getSigned(window, offset, op.bits) : getUnsigned(window, offset, op.bits);
 }

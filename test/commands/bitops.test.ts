@@ -3,6 +3,13 @@
 // resulting values, the keyspace notifications and the replication streams must be equal.
 import { differentialSuite } from './strings-harness.js';
 
+/** `n` bytes of a fixed, irregular byte pattern. */
+function pattern(n: number): string {
+  let out = '';
+  for (let i = 0; i < n; i++) out += String.fromCharCode((i * 167 + (i >> 7)) & 0xff);
+  return out;
+}
+
 const groups: Record<string, string[][]> = {
   setbit_getbit: [
     ['SETBIT', 'b', '7', '1'], ['GET', 'b'], ['SETBIT', 'b', '7', '1'], ['SETBIT', 'b', '7', '0'], ['SETBIT', 'b', '100', '1'],
@@ -80,6 +87,15 @@ const groups: Record<string, string[][]> = {
     ['BITFIELD_RO', 'f', 'GET', 'i8', '0', 'GET', 'u4', '#2'], ['BITFIELD_RO', 'f', 'SET', 'i8', '0', '1'],
     ['BITFIELD_RO', 'f', 'INCRBY', 'i8', '0', 'x'], ['BITFIELD_RO', 'f', 'OVERFLOW', 'SAT'], ['BITFIELD_RO', 'missing', 'GET', 'u8', '0'],
     ['BITFIELD', 'g', 'SET', 'u8', '100', '255', 'GET', 'u16', '96', 'GET', 'i16', '100', 'GET', 'u8', '200'],
+  ],
+  large: [
+    ['SETBIT', 'big', '8000000', '1'], ['SETBIT', 'big', '123457', '1'], ['BITCOUNT', 'big'], ['BITCOUNT', 'big', '15432', '-1'],
+    ['BITCOUNT', 'big', '123450', '8000001', 'BIT'], ['BITPOS', 'big', '1'], ['BITPOS', 'big', '1', '15433'],
+    ['BITPOS', 'big', '1', '123458', '-1', 'BIT'], ['BITPOS', 'big', '0', '123457', '-1', 'BIT'], ['GETBIT', 'big', '8000000'],
+    ['BITFIELD_RO', 'big', 'GET', 'u16', '7999990', 'GET', 'i8', '123450'], ['SET', 'plain', pattern(200_000)],
+    ['BITCOUNT', 'plain'], ['BITCOUNT', 'plain', '1000', '150000'], ['BITCOUNT', 'plain', '3', '1599990', 'BIT'],
+    ['BITPOS', 'plain', '0', '70000'], ['BITPOS', 'plain', '1', '-5', '-1', 'BYTE'], ['BITOP', 'XOR', 'x', 'plain', 'big'],
+    ['BITCOUNT', 'x'], ['BITOP', 'NOT', 'big', 'big'], ['BITCOUNT', 'big'], ['BITFIELD', 'plain', 'INCRBY', 'u63', '#25000', '1'],
   ],
   wrongtype: [
     ['SETBIT', 'list', '0', '1'], ['SETBIT', 'list', 'x', '1'], ['GETBIT', 'list', '0'], ['BITCOUNT', 'list'],
