@@ -278,35 +278,16 @@ export class ZSetValue {
   // ---------------------------------------------------------------------------------------------------------
   // Ranges
 
-  /** zslNthInRange(0) for scores: the lowest node in range, or null. */
+  /** zslFirstInRange for scores: the lowest node in range, or null. */
   firstInScoreRange(range: ScoreRange): ZNode | null {
-    if (scoreRangeEmpty(range) || this.tail === null || !scoreAboveMin(this.tail.score, range)) return null;
-    const head = this.header.next[0];
-    if (head === undefined || head === null || !scoreBelowMax(head.score, range)) return null;
-    let x = this.header;
-    for (let i = this.level - 1; i >= 0; i--) {
-      for (let next = x.next[i] ?? null; next !== null && !scoreAboveMin(next.score, range); next = x.next[i] ?? null) {
-        x = next;
-        zsetWork.steps++;
-      }
-    }
-    const node = x.next[0] ?? null;
-    return node !== null && scoreBelowMax(node.score, range) ? node : null;
+    if (scoreRangeEmpty(range)) return null;
+    return this.firstWhere((n) => scoreAboveMin(n.score, range), (n) => scoreBelowMax(n.score, range));
   }
 
-  /** The highest node in a score range, or null. */
+  /** zslLastInRange for scores: the highest node in range, or null. */
   lastInScoreRange(range: ScoreRange): ZNode | null {
-    if (scoreRangeEmpty(range) || this.tail === null || !scoreAboveMin(this.tail.score, range)) return null;
-    const head = this.header.next[0];
-    if (head === undefined || head === null || !scoreBelowMax(head.score, range)) return null;
-    let x = this.header;
-    for (let i = this.level - 1; i >= 0; i--) {
-      for (let next = x.next[i] ?? null; next !== null && scoreBelowMax(next.score, range); next = x.next[i] ?? null) {
-        x = next;
-        zsetWork.steps++;
-      }
-    }
-    return x !== this.header && scoreAboveMin(x.score, range) ? x : null;
+    if (scoreRangeEmpty(range)) return null;
+    return this.lastWhere((n) => scoreAboveMin(n.score, range), (n) => scoreBelowMax(n.score, range));
   }
 
   /**
@@ -315,33 +296,47 @@ export class ZSetValue {
    */
   firstInLexRange(range: LexRange): ZNode | null {
     if (this.listpack) return this.lexScan(range, false);
-    if (lexRangeEmpty(range) || this.tail === null || !lexAboveMin(this.tail.member, range)) return null;
-    const head = this.header.next[0];
-    if (head === undefined || head === null || !lexBelowMax(head.member, range)) return null;
+    if (lexRangeEmpty(range)) return null;
+    return this.firstWhere((n) => lexAboveMin(n.member, range), (n) => lexBelowMax(n.member, range));
+  }
+
+  lastInLexRange(range: LexRange): ZNode | null {
+    if (this.listpack) return this.lexScan(range, true);
+    if (lexRangeEmpty(range)) return null;
+    return this.lastWhere((n) => lexAboveMin(n.member, range), (n) => lexBelowMax(n.member, range));
+  }
+
+  /** True when the range may hold elements: the last is not below min, the first not above max (zslIsInRange). */
+  private overlaps(aboveMin: (n: ZNode) => boolean, belowMax: (n: ZNode) => boolean): boolean {
+    const head = this.header.next[0] ?? null;
+    return this.tail !== null && head !== null && aboveMin(this.tail) && belowMax(head);
+  }
+
+  /** Descends to the last node below the range, then checks the next one against max. */
+  private firstWhere(aboveMin: (n: ZNode) => boolean, belowMax: (n: ZNode) => boolean): ZNode | null {
+    if (!this.overlaps(aboveMin, belowMax)) return null;
     let x = this.header;
     for (let i = this.level - 1; i >= 0; i--) {
-      for (let next = x.next[i] ?? null; next !== null && !lexAboveMin(next.member, range); next = x.next[i] ?? null) {
+      for (let next = x.next[i] ?? null; next !== null && !aboveMin(next); next = x.next[i] ?? null) {
         x = next;
         zsetWork.steps++;
       }
     }
     const node = x.next[0] ?? null;
-    return node !== null && lexBelowMax(node.member, range) ? node : null;
+    return node !== null && belowMax(node) ? node : null;
   }
 
-  lastInLexRange(range: LexRange): ZNode | null {
-    if (this.listpack) return this.lexScan(range, true);
-    if (lexRangeEmpty(range) || this.tail === null || !lexAboveMin(this.tail.member, range)) return null;
-    const head = this.header.next[0];
-    if (head === undefined || head === null || !lexBelowMax(head.member, range)) return null;
+  /** Descends to the last node not above max, then checks it against min. */
+  private lastWhere(aboveMin: (n: ZNode) => boolean, belowMax: (n: ZNode) => boolean): ZNode | null {
+    if (!this.overlaps(aboveMin, belowMax)) return null;
     let x = this.header;
     for (let i = this.level - 1; i >= 0; i--) {
-      for (let next = x.next[i] ?? null; next !== null && lexBelowMax(next.member, range); next = x.next[i] ?? null) {
+      for (let next = x.next[i] ?? null; next !== null && belowMax(next); next = x.next[i] ?? null) {
         x = next;
         zsetWork.steps++;
       }
     }
-    return x !== this.header && lexAboveMin(x.member, range) ? x : null;
+    return x !== this.header && aboveMin(x) ? x : null;
   }
 
   /** zzlFirstInLexRange / zzlLastInLexRange: a linear walk from one end. */
