@@ -3,6 +3,7 @@
  * Returns the process exit code.
  */
 import { rdbTool } from './rdb.js';
+import { aofTool } from './aof.js';
 
 export interface Tool {
   name: string;
@@ -10,7 +11,7 @@ export interface Tool {
   run(args: readonly string[]): Promise<number>;
 }
 
-export const tools: Tool[] = [rdbTool];
+export const tools: Tool[] = [rdbTool, aofTool];
 
 function usage(): string {
   const lines = ['Usage: strongbox <tool> [arguments]', '', 'Tools:'];
