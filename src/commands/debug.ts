@@ -2,9 +2,8 @@
  * DEBUG (redis `src/debug.c`): dataset digests, sleeping, toggling active expiry, object introspection, reload,
  * and PROTOCOL, which emits one reply of each RESP3 type for client tests.
  *
- * Access follows Redis 7.0's `enable-debug-command`: `yes` allows it, `local` allows loopback and unix-socket
- * clients, `no` (the default) refuses it. Redis refuses before queuing (a DEBUG inside MULTI aborts the
- * transaction); here the refusal is the handler's reply, so inside MULTI it comes at EXEC.
+ * Access follows Redis 7.0's `enable-debug-command` (`protectedCommandRefusal` in server.ts, applied by the engine
+ * before the command runs or is queued, as Redis's processCommand does).
  *
  * Subcommands that crash or restart the process (SEGFAULT, PANIC, RESTART...) are not offered.
  */
@@ -23,18 +22,6 @@ import {
   type RedisValue,
 } from '../keyspace/index.js';
 import { encodeDump, type RdbEncodingHint, type RdbValue } from '../../formats/index.js';
-
-/** allowProtectedAction: `yes`, or `local` from a loopback/unix-socket peer. Without a server, allowed. */
-function debugAllowed(s: Session): boolean {
-  const setting = configValue(s, 'enable-debug-command');
-  if (setting === undefined || setting === 'yes') return true;
-  if (setting !== 'local') return false;
-  const addr = s.transport?.addr ?? '';
-  return addr === '' || addr.startsWith('/') || addr.startsWith('127.0.0.1:') || addr.startsWith('::1:') || addr.startsWith('[::1]:');
-}
-
-const NOT_ALLOWED =
-  'ERR DEBUG command not allowed. If the enable-debug-command option is set to "local", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server.';
 
 /** Every DEBUG subcommand, as Redis 7.0 lists them in DEBUG HELP (some are not offered here, see the header). */
 const HELP = [
@@ -440,10 +427,6 @@ function debugPopulate(s: Session, args: string[]): void {
 }
 
 function debug(s: Session, args: string[]): void {
-  if (!debugAllowed(s)) {
-    s.engine.replyError(s, NOT_ALLOWED);
-    return;
-  }
   const sub = SUBCOMMANDS[args[1]!.toLowerCase()];
   const argc = sub?.argc ?? 0;
   if (sub === undefined || (argc > 0 ? args.length !== argc : args.length < -argc)) {

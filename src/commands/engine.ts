@@ -14,7 +14,7 @@ import { Keyspace, stringMatch, type Db, type KeyspaceConfig, type KeyspaceListe
 import { CommandTable, F, type CommandDef, type CommandSpec, type Bytes } from './table.js';
 import { Session, type BlockState } from './session.js';
 import type { AdminHost } from './admin-host.js';
-import { LatencyMonitor } from './server.js';
+import { LatencyMonitor, protectedCommandRefusal } from './server.js';
 import { ERR, arityError, unknownCommandError, unknownSubcommandError, pubsubContextError } from './errors.js';
 
 export interface Clock {
@@ -241,6 +241,8 @@ export class Engine implements KeyspaceListener {
 
   /** MISCONF / READONLY / LOADING checks shared by direct execution and queuing. Null when allowed. */
   private refusal(session: Session, spec: CommandSpec): string | null {
+    const protectedRefusal = protectedCommandRefusal(session, spec.name);
+    if (protectedRefusal !== null) return protectedRefusal;
     const isWrite = (spec.flags & F.write) !== 0;
     if (isWrite && !session.isPrimaryLink) {
       const text = this.host.persistenceRefusal?.() ?? null;

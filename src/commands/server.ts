@@ -100,7 +100,7 @@ function commandInfo(s: Session, args: string[]): void {
   s.reply.array(args.length - 2);
   for (let i = 2; i < args.length; i++) {
     const spec = lookupFull(s, args[i]!);
-    if (spec === undefined) s.reply.nullArray();
+    if (spec === undefined) s.reply.nullBulk();
     else writeReplyValue(s, spec.info);
   }
 }
@@ -150,7 +150,7 @@ function commandList_(s: Session, args: string[]): void {
   const names: string[] = [];
   for (const spec of commandList(s)) {
     if (filter === null || filter(spec)) names.push(spec.name);
-    if (filter !== null) for (const sub of spec.subcommands?.values() ?? []) if (filter(sub)) names.push(sub.name);
+    for (const sub of spec.subcommands?.values() ?? []) if (filter === null || filter(sub)) names.push(sub.name);
   }
   s.reply.bulkArray(names);
 }
@@ -234,10 +234,21 @@ function noAdmin(s: Session): void {
   s.engine.replyError(s, 'ERR this command needs a server');
 }
 
+/** CONFIG GET: an exact name comes back as typed (Redis keys its reply by the argument), a pattern by canonical names. */
 function configGet(s: Session, args: string[]): void {
   const admin = s.engine.admin;
   if (admin === null) return noAdmin(s);
-  const pairs = admin.configGet(args.slice(2));
+  const seen = new Set<string>();
+  const pairs: [string, string][] = [];
+  for (const pattern of args.slice(2)) {
+    const exact = !/[*?[]/.test(pattern);
+    for (const [name, value] of admin.configGet([pattern])) {
+      const key = exact ? pattern : name;
+      if (seen.has(key.toLowerCase())) continue;
+      seen.add(key.toLowerCase());
+      pairs.push([key, value]);
+    }
+  }
   s.reply.map(pairs.length);
   for (const [k, v] of pairs) {
     s.reply.bulk(k);
@@ -521,6 +532,26 @@ export const serverCommands: CommandDef[] = [
   { name: 'memory|help', handler: memoryHelp },
 ];
 
+const DEBUG_NOT_ALLOWED =
+  'ERR DEBUG command not allowed. If the enable-debug-command option is set to "local", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server.';
+
+/**
+ * Redis's protected-command check (processCommand with allowProtectedAction): DEBUG runs when
+ * enable-debug-command is `yes`, or `local` for a loopback or unix-socket client. Returns the rejection, or
+ * null. An engine without a server (no config) allows it.
+ */
+export function protectedCommandRefusal(s: Session, name: string): string | null {
+  if (name !== 'debug') return null;
+  const setting = configValue(s, 'enable-debug-command');
+  if (setting === undefined || setting === 'yes') return null;
+  if (setting === 'local') {
+    const addr = s.transport?.addr ?? '';
+    const local = addr === '' || addr.startsWith('/') || addr.startsWith('127.0.0.1:') || addr.startsWith('::1:') || addr.startsWith('[::1]:');
+    if (local) return null;
+  }
+  return DEBUG_NOT_ALLOWED;
+}
+
 /** A config parameter's current value as CONFIG GET shows it; undefined when the engine runs without a server. */
 export function configValue(s: Session, name: string): string | undefined {
   return s.engine.admin?.configGet([name])[0]?.[1];
@@ -756,6 +787,10 @@ function commandKeys(spec: CommandSpec, keySpecs: readonly KeySpec[], args: read
 // SLOWLOG
 
 function slowlogGet(s: Session, args: string[]): void {
+  if (args.length > 3) {
+    subcommandSyntaxError(s, args);
+    return;
+  }
   let count = 10;
   if (args.length === 3) {
     const n = parseInt64(args[2]!);

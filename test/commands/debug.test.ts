@@ -23,6 +23,8 @@ describe.runIf(enabled)('DEBUG access follows enable-debug-command', () => {
       const reply = await same(r, o, ['DEBUG', 'PROTOCOL', 'integer']);
       expect(reply.startsWith('-') ? 'refused' : 'allowed').toBe(setting === 'no' ? 'refused' : 'allowed');
       await same(r, o, ['DEBUG', 'DIGEST']);
+      // Refused before queuing, like Redis: the transaction is aborted.
+      for (const args of [['MULTI'], ['DEBUG', 'DIGEST'], ['SET', 'a', '1'], ['EXEC'], ['INFO', 'errorstats']]) await same(r, o, args);
       r.socket.destroy();
       o.socket.destroy();
       await redis.stop();
