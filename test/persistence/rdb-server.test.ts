@@ -40,6 +40,15 @@ async function waitFor(check: () => Promise<boolean>): Promise<void> {
   throw new Error('timed out');
 }
 
+/** Redis listens before it loads, and DEBUG is allowed while loading: wait for `loading:0`. */
+async function redisLoaded(redis: RealRedis): Promise<RealRedis> {
+  for (let i = 0; i < 1000; i++) {
+    if (/(^|\n)loading:0\r/.test((await redis.call('INFO', 'persistence')).toString('latin1'))) return redis;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  throw new Error('redis-server did not finish loading');
+}
+
 /** Every key of a real Redis, compared with the Strongbox keyspace (digest per key and absolute expire). */
 async function compareKeyByKey(redis: RealRedis, ks: Keyspace): Promise<void> {
   let total = 0;
@@ -82,7 +91,7 @@ describe.runIf(run)('RDB persistence in the server', () => {
 
     const redisDir = tempDir();
     copyFileSync(join(dir, 'dump.rdb'), join(redisDir, 'dump.rdb'));
-    const redis = await startRealRedis(['--enable-debug-command', 'yes', '--dir', redisDir]);
+    const redis = await redisLoaded(await startRealRedis(['--enable-debug-command', 'yes', '--dir', redisDir]));
     try {
       expect((await redis.call('DEBUG', 'DIGEST')).toString()).toBe(`+${ourDigest}\r\n`);
       await compareKeyByKey(redis, ks);
@@ -123,6 +132,52 @@ describe.runIf(run)('RDB persistence in the server', () => {
     expect(reloaded.db(0).peek('key:29999')).toBe('value:29999');
     expect(reloaded.size).toBe(30000);
     await sb.stop();
+  });
+
+  it('a BGSAVE under concurrent client writes is the keyspace of the BGSAVE instant (loaded by real Redis)', async () => {
+    const seed = Number(process.env['SEED'] ?? Date.now() % 1_000_000);
+    console.log(`bgsave point-in-time SEED=${seed}`);
+    let state = seed >>> 0;
+    const rand = (n: number): number => {
+      state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+      return state % n;
+    };
+    const dir = tempDir();
+    const sb = await startStrongbox([], { dir });
+    const ks = sb.server.engine.keyspace;
+    for (let i = 0; i < 50_000; i++) ks.db(i % 3).add(`key:${i}`, `value:${i}`);
+    for (let i = 0; i < 1000; i++) ks.db(0).setExpire(`key:${i * 3}`, Date.now() + 10_000_000 + i);
+    const atStart = keyspaceDigestHex(ks);
+    persistenceHub(sb.server).rdb.keysPerStep = 100;
+    expect(persistenceHub(sb.server).bgsave(false)).toBe('+Background saving started');
+    let writes = 0;
+    while (writes % 10 !== 0 || (await info(sb)).get('rdb_bgsave_in_progress') === '1') {
+      const key = `key:${rand(60_000)}`;
+      const op = rand(6);
+      await sb.call('SELECT', String(rand(3)));
+      if (op === 0) await sb.call('SET', key, `new:${writes}`);
+      else if (op === 1) await sb.call('DEL', key);
+      else if (op === 2) await sb.call('APPEND', key, '+');
+      else if (op === 3) await sb.call('EXPIRE', key, '100000');
+      else if (op === 4) await sb.call('PERSIST', key);
+      else await sb.call('INCR', `counter:${rand(10)}`);
+      writes++;
+    }
+    expect(writes).toBeGreaterThan(100);
+    expect(keyspaceDigestHex(ks)).not.toBe(atStart);
+    expect(Number((await info(sb)).get('rdb_last_cow_size'))).toBeGreaterThan(0);
+    await sb.stop();
+    const inProcess = new Keyspace(defaultKeyspaceConfig());
+    loadRdbFile(new NodeFileSystem(), join(dir, 'dump.rdb'), inProcess, { config: inProcess.config, nowMs: Date.now() });
+    expect(keyspaceDigestHex(inProcess)).toBe(atStart);
+    const redisDir = tempDir();
+    copyFileSync(join(dir, 'dump.rdb'), join(redisDir, 'dump.rdb'));
+    const redis = await redisLoaded(await startRealRedis(['--enable-debug-command', 'yes', '--dir', redisDir]));
+    try {
+      expect((await redis.call('DEBUG', 'DIGEST')).toString()).toBe(`+${atStart}\r\n`);
+    } finally {
+      await redis.stop();
+    }
   });
 
   it('a failing disk sets rdb_last_bgsave_status:err and MISCONF until a save succeeds', async () => {

@@ -57,6 +57,8 @@ export class RdbPersistence {
   private lastSaveAttemptMs = 0;
   private bgsave: BgsaveState | null = null;
   private bgsaveScheduled = false;
+  /** Keys serialized per BGSAVE step (tests lower it to stretch a save over more turns). */
+  keysPerStep = BGSAVE_KEYS_PER_STEP;
   loadingProgress: (RdbLoadProgress & { startedMs: number; usedMem: number }) | null = null;
 
   constructor(readonly host: RdbPersistenceHost) {
@@ -204,7 +206,7 @@ export class RdbPersistence {
   private bgsaveStep(): void {
     const state = this.bgsave;
     if (state === null) return;
-    if (!state.snapshot.step({ keysMax: BGSAVE_KEYS_PER_STEP })) {
+    if (!state.snapshot.step({ keysMax: this.keysPerStep })) {
       this.host.schedule(() => this.bgsaveStep());
       return;
     }
