@@ -395,7 +395,9 @@ export class Engine implements KeyspaceListener {
 
   keyExpired(db: Db, key: string): void {
     this.dirty++;
-    this.pending.push({ dbIndex: db.id, args: ['DEL', key] });
+    // redis propagateDeletion: UNLINK under lazyfree-lazy-expire, else DEL.
+    const lazy = this.admin?.configGet(['lazyfree-lazy-expire'])[0]?.[1] === 'yes';
+    this.pending.push({ dbIndex: db.id, args: [lazy ? 'UNLINK' : 'DEL', key] });
     this.notify(NOTIFY.expired, 'expired', key, db.id);
     if (this.callDepth === 0) this.flushPropagation();
   }

@@ -402,6 +402,28 @@ describe.runIf(enabled)('key commands propagate and notify like Redis 7.0', () =
     await ours.stop();
   });
 
+  test('under lazyfree-lazy-expire, expired keys and past expires propagate as UNLINK', async () => {
+    const args = ['--lazyfree-lazy-expire', 'yes'];
+    const redis = await startRealRedis(['--appendonly', 'yes', '--appendfsync', 'always', '--aof-use-rdb-preamble', 'no', ...args]);
+    const ours = await startStrongbox(args);
+    const captured = captureOurs(ours);
+    const r = await connectRaw(redis.port);
+    const o = await ours.connect();
+    for (const c of [['SET', 'a', '1'], ['EXPIRE', 'a', '-1'], ['SET', 'b', '1'], ['PEXPIRE', 'b', '1']]) {
+      expect((await o.call(...c)).toString('latin1')).toBe((await r.call(...c)).toString('latin1'));
+    }
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect((await o.call('GET', 'b')).toString('latin1')).toBe((await r.call('GET', 'b')).toString('latin1'));
+    const expected = readIncrAof(arrayOf(await r.call('CONFIG', 'GET', 'dir'))[1]!);
+    const names = (cmds: string[][]): string[] => cmds.map((c) => c[0]!.toUpperCase());
+    expect(names(captured.commands)).toEqual(names(expected));
+    expect(names(expected)).toContain('UNLINK');
+    r.socket.destroy();
+    o.socket.destroy();
+    await redis.stop();
+    await ours.stop();
+  });
+
   test('keyspace notifications are the same messages in the same order', async () => {
     const redis = await startRealRedis(['--notify-keyspace-events', 'KEA']);
     const ours = await startStrongbox(['--notify-keyspace-events', 'KEA']);
