@@ -153,11 +153,15 @@ function isBaseName(name: string): boolean {
 
 const C_ESCAPES: Record<string, string> = { '\\': '\\\\', '"': '\\"', '\n': '\\n', '\r': '\\r', '\t': '\\t', '\x07': '\\a', '\b': '\\b' };
 
-/** sdsneedsrepr: true when the string holds a byte that sdscatrepr would escape, or a space. */
+/**
+ * sdsneedsrepr: true when the string holds a byte that sdscatrepr would escape, or a space. Also for a single
+ * quote, which Redis leaves bare and then cannot split back (`file ' seq 1 ...` is unbalanced quoting); quoted, it
+ * reads back in Redis too.
+ */
 export function needsRepr(s: string): boolean {
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
-    if (c === 0x5c || c === 0x22 || c === 0x0a || c === 0x0d || c === 0x09 || c === 0x07 || c === 0x08) return true;
+    if (c === 0x5c || c === 0x22 || c === 0x27 || c === 0x0a || c === 0x0d || c === 0x09 || c === 0x07 || c === 0x08) return true;
     if (c < 0x20 || c > 0x7e || c === 0x20) return true;
   }
   return false;
@@ -288,19 +292,38 @@ export class AofReader {
     this.validEndOffset = startOffset;
   }
 
+  /** Chunks fed since the last compaction, copied (callers may reuse theirs). */
+  private chunks: Buffer[] = [];
+  private chunkBytes = 0;
+  /** Bytes the unfinished item needs from `position` before parsing is worth retrying (a large bulk). */
+  private neededBytes = 0;
+
   feed(chunk: Uint8Array): void {
+    if (chunk.length === 0) return;
+    this.chunks.push(Buffer.from(chunk));
+    this.chunkBytes += chunk.length;
+  }
+
+  /** Joins the fed chunks to the unread part of the buffer: once per item, not once per chunk. */
+  private compact(): void {
+    if (this.chunks.length === 0) return;
     const rest = this.buffer.subarray(this.position);
     this.bufferOffset += this.position;
     this.position = 0;
-    this.buffer = rest.length === 0 ? Buffer.from(chunk) : Buffer.concat([rest, chunk]);
+    this.buffer = rest.length === 0 && this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat([rest, ...this.chunks]);
+    this.chunks = [];
+    this.chunkBytes = 0;
   }
 
   /** Bytes fed but not yet part of a complete item. */
   get pendingBytes(): number {
-    return this.buffer.length - this.position;
+    return this.buffer.length - this.position + this.chunkBytes;
   }
 
   next(): AofItem | null {
+    if (this.pendingBytes < this.neededBytes) return null;
+    this.compact();
+    this.neededBytes = 0;
     const buf = this.buffer;
     const start = this.position;
     if (start >= buf.length) return null;
@@ -329,7 +352,10 @@ export class AofReader {
       if (len < 0) throw new AofFormatError('BAD_FORMAT', this.bufferOffset + p, `invalid bulk length ${len}`);
       if (len > this.limits.maxBulkBytes) throw new AofFormatError('LIMIT_EXCEEDED', this.bufferOffset + p, `bulk length ${len} over the limit`);
       const dataStart = bulk.next;
-      if (dataStart + len + 2 > buf.length) return null;
+      if (dataStart + len + 2 > buf.length) {
+        this.neededBytes = dataStart + len + 2 - start;
+        return null;
+      }
       if (this.strict && (buf[dataStart + len] !== 0x0d || buf[dataStart + len + 1] !== 0x0a)) {
         throw new AofFormatError('BAD_FORMAT', this.bufferOffset + dataStart + len, 'expected \\r\\n after the argument');
       }

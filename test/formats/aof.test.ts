@@ -154,6 +154,22 @@ describe('command log', () => {
     }
   });
 
+  it('assembles a 16 MiB argument fed in 64 KiB chunks without re-parsing per chunk', () => {
+    const big = 'v'.repeat(16 * 1024 * 1024);
+    const bytes = Buffer.from(encodeAofCommand(['SET', 'k', big]) + encodeAofCommand(['GET', 'k']), 'latin1');
+    const reader = new AofReader();
+    const items: AofItem[] = [];
+    const startedMs = Date.now();
+    for (let i = 0; i < bytes.length; i += 65536) {
+      reader.feed(bytes.subarray(i, i + 65536));
+      for (let item = reader.next(); item !== null; item = reader.next()) items.push(item);
+    }
+    expect(items.map((i) => (i.kind === 'command' ? i.args[0] : ''))).toEqual(['SET', 'GET']);
+    expect((items[0] as { args: string[] }).args[2]!.length).toBe(big.length);
+    // Linear: a quadratic re-join of 256 chunks would copy ~2 GiB.
+    expect(Date.now() - startedMs).toBeLessThan(5000);
+  });
+
   it('rejects an over-limit bulk length before buffering it', () => {
     const reader = new AofReader({ maxBulkBytes: 10, maxArgs: 10 });
     reader.feed(Buffer.from('*1\r\n$999999999\r\n', 'latin1'));
