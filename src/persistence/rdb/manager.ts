@@ -309,14 +309,16 @@ export class RdbPersistence {
   /** DEBUG RELOAD: save, empty the keyspace, load the file back. Error line or null. */
   debugReload(): string | null {
     this.completeBgsaveNow();
-    if (!this.saveNow()) return 'ERR Error trying to save the DB';
+    if (!this.saveNow()) return 'ERR';
     this.host.keyspace.clear();
     try {
       this.load();
     } catch (err) {
-      if (err instanceof RdbLoadError) return `ERR Error trying to load the RDB dump: ${err.message}`;
-      throw err;
+      if (!(err instanceof RdbLoadError)) throw err;
+      this.host.log.warning(`Error loading the RDB dump: ${err.message}`);
+      return 'ERR Error trying to load the RDB dump, check server logs.';
     }
+    this.host.log.notice('DB reloaded by DEBUG RELOAD');
     return null;
   }
 
