@@ -53,10 +53,21 @@ function replaceInPlace(s: Session, key: string, bytes: string): void {
  * How many of `elements` raise a register, one after the other, starting from `current`'s registers (Redis adds
  * one to server.dirty for each, which save points count).
  */
-function registerRaises(current: string | null, elements: readonly string[]): number {
+function registerRaises(current: string | null, elements: readonly string[], sparseMaxBytes: number): number {
   const registers = current === null ? new Uint8Array(1 << 14) : hllRegisters(current);
-  if (registers === null) return 1;
   let raises = 0;
+  if (registers === null) {
+    // A sparse stream that does not cover all registers can still take edits where it is readable: replay the
+    // adds one by one (slow, but only for such damaged values).
+    let value = current ?? '';
+    for (const element of elements) {
+      const step = hllAdd(value, [element], sparseMaxBytes);
+      if (!step.ok) break;
+      if (step.updated) raises++;
+      value = step.value;
+    }
+    return raises;
+  }
   for (const element of elements) {
     const hash = murmurHash64ABig(element);
     const index = Number(hash & 0x3fffn);
@@ -95,7 +106,7 @@ function pfadd(s: Session, args: string[]): void {
   if (result.updated) {
     s.engine.notify(NOTIFY.string, 'pfadd', key, s.db.id);
     const before = current === HLL_NOT_A_STRING ? null : current;
-    s.engine.addDirty((before === null ? 1 : 0) + registerRaises(before, args.slice(2)));
+    s.engine.addDirty((before === null ? 1 : 0) + registerRaises(before, args.slice(2), s.engine.keyspace.config.hllSparseMaxBytes));
   }
   s.reply.integer(result.updated ? 1 : 0);
 }
