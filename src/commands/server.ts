@@ -1129,8 +1129,11 @@ export function memoryUsage(key: string, value: RedisValue): number {
   }
   size += ROBJ_BYTES;
   switch (value.kind) {
-    case 'list':
-      return size + 40 + 32 + listpackBytes(value.items());
+    case 'list': {
+      // quicklist (40) + one node (40) per ~8 KB listpack (list-max-listpack-size -2).
+      const packed = listpackBytes(value.items());
+      return size + 40 + 40 * Math.max(1, Math.ceil(packed / 8192)) + packed;
+    }
     case 'set':
       if (value.encoding === 'intset') return size + mallocSize(8 + 8 * value.size);
       return size + 56 + dictTableBytes(value.size) + sumOver(value.members(), (m) => DICT_ENTRY_BYTES + sdsBytes(m.length, true));
@@ -1141,7 +1144,9 @@ export function memoryUsage(key: string, value: RedisValue): number {
       if (value.encoding === 'listpack') return size + listpackBytes(flatPairs([...value.entries()].map(([m, sc]) => [m, String(sc)] as [string, string])));
       return size + 120 + dictTableBytes(value.size) + sumOver(value.entries(), ([m]) => DICT_ENTRY_BYTES + sdsBytes(m.length, true) + mallocSize(48));
     case 'stream':
-      return size + 64 + sumOver(value.toModel().entries, (e) => 16 + listpackBytes(flatPairs(e.fields)) / 2);
+      // Each radix-tree node's listpack is preallocated at stream-node-max-bytes (4096) and holds up to 100
+      // entries; the stream struct, rax and its first node take 584 more bytes in Redis 7.0.
+      return size + 584 + 4096 * Math.max(1, Math.ceil(value.toModel().entries.length / 100));
     default: {
       const never: never = value;
       throw new Error(`assertion failed: unknown value ${String(never)}`);

@@ -123,6 +123,36 @@ describe.runIf(enabled)('DEBUG replies, byte for byte', () => {
   });
 });
 
+describe.runIf(enabled)('DEBUG OBJECT of collections', () => {
+  test('encoding, serialized length and quicklist fields equal Redis for lists, hashes, sorted sets, streams', async () => {
+    const redis = await startRealRedis(['--enable-debug-command', 'yes']);
+    const ours = await startStrongbox(['--enable-debug-command', 'yes']);
+    const r = await connectRaw(redis.port);
+    const o = await ours.connect();
+    const big = (c: string): string => c.repeat(3000);
+    const writes: string[][] = [
+      ['RPUSH', 'l1', 'a', 'b', '1', '2', '-70000', '123456789012'],
+      ['RPUSH', 'l2', big('y'), big('z'), big('w')],
+      ['RPUSH', 'l3', ...Array.from({ length: 1000 }, (_, i) => `item:${i}`)],
+      ['HSET', 'h1', 'f', 'v', 'g', '1'],
+      ['ZADD', 'z1', '1', 'a', '2.5', 'b', '-inf', 'c'],
+      ['XADD', 'x1', '1-1', 'f', 'v'],
+      ['XADD', 'x1', '2-1', 'f', 'w', 'g', '5'],
+    ];
+    for (const args of writes) await same(r, o, args);
+    const mask = (line: string): string =>
+      line.replace(/Value at:0x[0-9a-f]+/, 'Value at:X').replace(/ lru:\d+ lru_seconds_idle:[01]/, ' lru:L lru_seconds_idle:I');
+    for (const key of ['l1', 'l2', 'l3', 'h1', 'z1', 'x1']) {
+      const expected = mask((await r.call('DEBUG', 'OBJECT', key)).toString('latin1'));
+      expect(mask((await o.call('DEBUG', 'OBJECT', key)).toString('latin1')), key).toBe(expected);
+    }
+    r.socket.destroy();
+    o.socket.destroy();
+    await redis.stop();
+    await ours.stop();
+  });
+});
+
 describe.runIf(enabled)('DEBUG effects', () => {
   test('SLEEP stops the whole server, SET-ACTIVE-EXPIRE 0 keeps expired keys until looked up', async () => {
     const ours = await startStrongbox(['--enable-debug-command', 'yes', '--hz', '100']);

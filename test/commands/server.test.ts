@@ -246,6 +246,32 @@ describe.runIf(enabled)('INFO layout', () => {
   });
 });
 
+describe.runIf(enabled)('MEMORY USAGE of collections', () => {
+  test('the estimate stays within 15% of Redis for lists, hashes, sorted sets and streams', async () => {
+    const redis = await startRealRedis();
+    const ours = await startStrongbox();
+    const r = await connectRaw(redis.port);
+    const o = await ours.connect();
+    const writes: string[][] = [
+      ['RPUSH', 'l1', 'a', 'b', '1', '2'],
+      ['RPUSH', 'l2', ...Array.from({ length: 2000 }, (_, i) => `element-${i}`)],
+      ['HSET', 'h1', 'f', 'v', 'g', '1'],
+      ['ZADD', 'z1', '1', 'a', '2.5', 'b'],
+      ['XADD', 'x1', '1-1', 'f', 'v'],
+    ];
+    for (const args of writes) await same(r, o, args);
+    for (const key of ['l1', 'l2', 'h1', 'z1', 'x1']) {
+      const expected = Number((await r.call('MEMORY', 'USAGE', key)).toString().slice(1, -2));
+      const actual = Number((await o.call('MEMORY', 'USAGE', key)).toString().slice(1, -2));
+      expect(Math.abs(actual - expected) / expected, `${key}: ours ${actual}, Redis ${expected}`).toBeLessThan(0.15);
+    }
+    r.socket.destroy();
+    o.socket.destroy();
+    await redis.stop();
+    await ours.stop();
+  });
+});
+
 describe.runIf(enabled)('SLOWLOG and LATENCY record the same events', () => {
   test('slowlog entries: ids, argument truncation, client name; latency samples of a slow command', async () => {
     const args = ['--slowlog-log-slower-than', '0', '--slowlog-max-len', '5', '--enable-debug-command', 'yes', '--latency-monitor-threshold', '10'];
