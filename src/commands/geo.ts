@@ -10,6 +10,7 @@ import { NOTIFY } from './engine.js';
 import { ERR } from './errors.js';
 import { is, parseInt64 } from './args.js';
 import { zaddGeneric, zsetAt } from './zsets.js';
+import { pqsort } from './sort.js';
 import {
   ZSetValue, geoScore, geoDecodeScore, geohashString, geoDistance, geoUnitToMeters, geoSearchScoreRanges,
   geoWithinShape, formatFixedPoint, formatHumanDouble, string2d, type GeoShape, type Bytes,
@@ -261,9 +262,14 @@ function georadiusGeneric(s: Session, args: Bytes[], keyIndex: number, flags: nu
     : { type: 'radius', longitude, latitude, radius: radius!.radius, conversion: radius!.conversion };
   const found = searchPoints(zset, shape, o.any ? o.count : 0);
   if (found.length === 0 && o.storeKey === null) return s.reply.array(0);
-  if (o.sort === 'asc') found.sort((a, b) => a.distance - b.distance);
-  else if (o.sort === 'desc') found.sort((a, b) => b.distance - a.distance);
   const returned = o.count === 0 || found.length < o.count ? found.length : o.count;
+  if (o.sort !== 'none') {
+    // sort_gp_asc / sort_gp_desc: by distance only, so ties keep the order the sort leaves them in.
+    const asc = (a: Found, b: Found): number => (a.distance > b.distance ? 1 : a.distance === b.distance ? 0 : -1);
+    const compare = o.sort === 'asc' ? asc : (a: Found, b: Found): number => -asc(a, b);
+    if (returned === found.length) found.sort(compare);
+    else pqsort(found, compare, 0, returned - 1);
+  }
   const results = found.slice(0, returned);
   for (const f of results) f.distance /= shape.conversion;
   if (o.storeKey === null) return replySearch(s, results, o);

@@ -186,7 +186,8 @@ function sortGeneric(s: Session, args: Bytes[], readonly: boolean): void {
       }
       return o.desc ? -cmp : cmp;
     };
-    vector.sort(compare);
+    if (o.sortBy !== null && (start !== 0 || end !== vector.length - 1)) pqsort(vector, compare, start, end);
+    else vector.sort(compare);
   }
   if (conversionError) return s.engine.replyError(s, SCORE_ERROR);
   const outputLength = o.gets.length > 0 ? o.gets.length * (end - start + 1) : end - start + 1;
@@ -223,6 +224,82 @@ function storeSorted(s: Session, storeKey: Bytes, vector: SortItem[], start: num
     s.engine.addDirty();
   }
   s.reply.integer(outputLength);
+}
+
+/**
+ * Redis's partial quicksort (redis `src/pqsort.c`, a BSD qsort that only recurses into partitions overlapping
+ * [lrange, rrange]). Ported step by step because equal elements come out in its (unstable) order, which SORT ...
+ * BY ... LIMIT and GEO COUNT replies expose. Full sorts use glibc's qsort, a stable merge sort: Array#sort.
+ */
+export function pqsort<T>(v: T[], cmp: (a: T, b: T) => number, lrange: number, rrange: number): void {
+  pqsortRange(v, 0, v.length, cmp, lrange, rrange);
+}
+
+function pqsortRange<T>(v: T[], start: number, count: number, cmp: (a: T, b: T) => number, lrange: number, rrange: number): void {
+  const at = (i: number): T => v[i]!;
+  const swap = (i: number, j: number): void => {
+    const x = v[i]!;
+    v[i] = v[j]!;
+    v[j] = x;
+  };
+  const vecswap = (i: number, j: number, n: number): void => {
+    for (let k = 0; k < n; k++) swap(i + k, j + k);
+  };
+  const med3 = (a: number, b: number, c: number): number =>
+    cmp(at(a), at(b)) < 0
+      ? (cmp(at(b), at(c)) < 0 ? b : cmp(at(a), at(c)) < 0 ? c : a)
+      : (cmp(at(b), at(c)) > 0 ? b : cmp(at(a), at(c)) < 0 ? a : c);
+  const overlaps = (l: number, r: number): boolean => !((lrange < l && rrange < l) || (lrange > r && rrange > r));
+  let a = start;
+  let n = count;
+  for (;;) {
+    if (n < 7) {
+      for (let pm = a + 1; pm < a + n; pm++) for (let pl = pm; pl > a && cmp(at(pl - 1), at(pl)) > 0; pl--) swap(pl, pl - 1);
+      return;
+    }
+    let pm = a + Math.floor(n / 2);
+    if (n > 7) {
+      let pl = a;
+      let pn = a + n - 1;
+      if (n > 40) {
+        const d = Math.floor(n / 8);
+        pl = med3(pl, pl + d, pl + 2 * d);
+        pm = med3(pm - d, pm, pm + d);
+        pn = med3(pn - 2 * d, pn - d, pn);
+      }
+      pm = med3(pl, pm, pn);
+    }
+    swap(a, pm);
+    let pa = a + 1;
+    let pb = a + 1;
+    let pc = a + n - 1;
+    let pd = a + n - 1;
+    for (;;) {
+      let c = 0;
+      while (pb <= pc && (c = cmp(at(pb), at(a))) <= 0) {
+        if (c === 0) swap(pa++, pb);
+        pb++;
+      }
+      while (pb <= pc && (c = cmp(at(pc), at(a))) >= 0) {
+        if (c === 0) swap(pc, pd--);
+        pc--;
+      }
+      if (pb > pc) break;
+      swap(pb++, pc--);
+    }
+    const pn = a + n;
+    let r = Math.min(pa - a, pb - pa);
+    vecswap(a, pb - r, r);
+    r = Math.min(pd - pc, pn - pd - 1);
+    vecswap(pb, pn - r, r);
+    r = pb - pa;
+    if (r > 1 && overlaps(a, a + r - 1)) pqsortRange(v, a, r, cmp, lrange, rrange);
+    r = pd - pc;
+    if (r <= 1) return;
+    a = pn - r;
+    n = r;
+    if (!overlaps(a, a + r - 1)) return;
+  }
 }
 
 export const sortCommands: CommandDef[] = [

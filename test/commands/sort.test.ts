@@ -52,6 +52,9 @@ describe.runIf(enabled)('SORT against real Redis', () => {
     await make(clients, ['HSET', 'h_1', 'f', '9', 'name', 'uno']);
     await make(clients, ['HSET', 'h_2', 'f', '8', 'name', 'dos']);
     await make(clients, ['HSET', 'h_3', 'f', '7']);
+    // A list with many equal BY weights: LIMIT makes Redis use its partial quicksort, whose tie order we port.
+    await make(clients, ['RPUSH', 'lt', ...Array.from({ length: 80 }, (_, i) => `e${(i * 37) % 80}`)]);
+    await make(clients, ['MSET', ...Array.from({ length: 80 }, (_, i) => [`tw_e${i}`, String(i % 4)]).flat()]);
   }
 
   const CASES: string[][] = [
@@ -84,6 +87,12 @@ describe.runIf(enabled)('SORT against real Redis', () => {
     ['SORT', 'l', 'BY', 'w_*', 'DESC', 'LIMIT', '0', '3'],
     ['SORT', 'l', 'BY', 'w_*', 'GET', '#', 'GET', 'w_*', 'GET', 'n_*'],
     ['SORT', 'l', 'BY', 'missing_*'],
+    ['SORT', 'lt', 'BY', 'tw_*', 'LIMIT', '3', '9'],
+    ['SORT', 'lt', 'BY', 'tw_*', 'DESC', 'LIMIT', '0', '20'],
+    ['SORT', 'lt', 'BY', 'tw_*', 'ALPHA', 'LIMIT', '10', '30'],
+    ['SORT', 'lt', 'BY', 'tw_*', 'ALPHA', 'DESC', 'LIMIT', '1', '50'],
+    ['SORT', 'lt', 'BY', 'tw_*', 'ALPHA'],
+    ['SORT', 'lt', 'BY', 'nokey_*', 'ALPHA', 'LIMIT', '5', '10'],
     ['SORT', 'l', 'BY', 'h_*->f'],
     ['SORT', 'l', 'BY', 'h_*->f', 'GET', 'h_*->name', 'GET', 'h_*->'],
     ['SORT', 'l', 'BY', 'h_*->f', 'ALPHA', 'GET', 'nostar'],
