@@ -153,6 +153,8 @@ interface NodeEntry extends StreamEntryView {
 
 class StreamNode {
   readonly master: StreamId;
+  /** The 16-byte big-endian radix tree key of `master`, as a latin1 string. */
+  readonly key: string;
   readonly masterFields: Bytes[];
   readonly entries: NodeEntry[] = [];
   live = 0;
@@ -162,6 +164,7 @@ class StreamNode {
 
   constructor(master: StreamId, masterFields: Bytes[]) {
     this.master = master;
+    this.key = encodeKey(master);
     this.masterFields = masterFields;
     let bytes = intBytes(masterFields.length) + 2; // num-fields ... zero terminator
     for (const f of masterFields) bytes += stringBytes(f);
@@ -442,6 +445,8 @@ export interface TrimSpec {
 export class StreamValue {
   readonly kind = 'stream' as const;
   private nodes: StreamNode[] = [];
+  /** radix-tree-nodes for the current node set, or -1 when nodes were added or removed since. */
+  private radixNodes = -1;
   private count = 0;
   lastId: StreamId = STREAM_ID_MIN;
   /** First live entry's ID, 0-0 when empty (recorded-first-entry-id). */
@@ -608,6 +613,7 @@ export class StreamValue {
       for (let i = 0; i < fieldValues.length; i += 2) fields.push(fieldValues[i]!);
       tail = new StreamNode(id, fields);
       this.nodes.push(tail);
+      this.radixNodes = -1;
     }
     tail.push(id, fieldValues);
   }
@@ -687,7 +693,12 @@ export class StreamValue {
    * compressed runs between them are one node each (the start of the run).
    */
   radixTreeNodes(): number {
-    const keys = this.nodes.map((n) => encodeKey(n.master));
+    if (this.radixNodes < 0) this.radixNodes = this.countRadixNodes();
+    return this.radixNodes;
+  }
+
+  private countRadixNodes(): number {
+    const keys = this.nodes.map((n) => n.key);
     if (keys.length === 0) return 1;
     // Prefix lengths where consecutive sorted keys diverge: the branching prefixes are keys[i].slice(0, lcp).
     const points = new Set<string>(['']);
@@ -719,6 +730,7 @@ export class StreamValue {
     if (e === undefined || e.deleted || compareIds(e.id, id) !== 0) return false;
     if (node.live === 1) {
       this.nodes.splice(n, 1);
+      this.radixNodes = -1;
     } else {
       e.deleted = true;
       node.live--;
@@ -748,6 +760,7 @@ export class StreamValue {
         spec.strategy === 'maxlen' ? this.count - entries >= spec.maxlen : compareIds(node.lastId, spec.minid) < 0;
       if (removeNode) {
         this.nodes.shift();
+        this.radixNodes = -1;
         this.count -= entries;
         removed += entries;
         continue;
@@ -842,9 +855,8 @@ export class StreamValue {
 
 /** The 16-byte big-endian radix tree key of an ID, as a latin1 string. */
 function encodeKey(id: StreamId): string {
-  let s = '';
-  for (const part of [id.ms, id.seq]) {
-    for (let shift = 56n; shift >= 0n; shift -= 8n) s += String.fromCharCode(Number((part >> shift) & 0xffn));
-  }
-  return s;
+  const key = Buffer.allocUnsafe(16);
+  key.writeBigUInt64BE(id.ms, 0);
+  key.writeBigUInt64BE(id.seq, 8);
+  return key.toString('latin1');
 }
