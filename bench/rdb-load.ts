@@ -7,6 +7,10 @@
  * Strongbox: `loadRdbFile` into an empty keyspace, in-process (the start-up path without the socket).
  * Redis: `redis-server --dir <dir>` start-up, timed by its own "DB loaded from disk: X seconds" log line.
  * Each side runs `runs` times (default 3); the median is reported with the machine it ran on.
+ *
+ * Recorded: AMD EPYC, 2 vCPUs shared with other jobs, Node 20.20, redis-server 7.0.15, 24.8 MB file:
+ * Strongbox 11.1 s, Redis 5.0 s (medians of 3; the same machine unloaded parsed 1M keys in 0.9 s, see
+ * formats commit history, so absolute numbers vary with load — compare the two columns of one run).
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
