@@ -280,6 +280,7 @@ export class Engine implements KeyspaceListener {
     this.current = previous;
     spec.stats.calls++;
     spec.stats.usec += durationUs;
+    if (session.blocked === null) this.latency.trackCommand(spec.name, durationUs);
     this.stats.commandsProcessed++;
     session.lastCommand = spec.name;
     if (this.stats.errorReplies !== errorsBefore) spec.stats.failedCalls++;

@@ -370,6 +370,11 @@ export function selectInfoSections(requested: readonly string[]): Set<string> {
   return out;
 }
 
+/** Redis prints percentile names with %f trimmed of trailing zeros: 50, 99, 99.9. */
+function formatPercentile(p: number): string {
+  return String(Number(p.toFixed(6)));
+}
+
 /** getSafeInfoString: INFO field names cannot hold '#', ':', CR or LF. */
 function safeInfoName(name: string): string {
   return name.replace(/[#:\r\n]/g, '_');
@@ -421,8 +426,15 @@ function sectionLines(s: Session, name: string): string[] {
       return [...engine.stats.errorsByPrefix]
         .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
         .map(([prefix, count]) => `errorstat_${safeInfoName(prefix)}:count=${count}`);
-    case 'latencystats':
-      return [];
+    case 'latencystats': {
+      if (configValue(s, 'latency-tracking') === 'no') return [];
+      const percentiles = (configValue(s, 'latency-tracking-info-percentiles') ?? '50 99 99.9').split(' ').filter((p) => p !== '');
+      return [...engine.latency.commands].map(
+        ([name, h]) =>
+          `latency_percentiles_usec_${safeInfoName(name)}:` +
+          percentiles.map((p) => `p${formatPercentile(Number(p))}=${(h.valueAt(Number(p)) / 1000).toFixed(3)}`).join(','),
+      );
+    }
     case 'modules':
       return [];
     case 'cluster':
@@ -521,6 +533,7 @@ export const serverCommands: CommandDef[] = [
   { name: 'latency|doctor', handler: latencyDoctor },
   { name: 'latency|graph', handler: latencyGraph },
   { name: 'latency|help', handler: latencyHelp },
+  { name: 'latency|histogram', handler: latencyHistogram },
   { name: 'role', handler: role },
   { name: 'wait', handler: wait },
   { name: 'readonly', handler: clusterDisabled },
@@ -847,6 +860,15 @@ interface LatencySeries {
  */
 export class LatencyMonitor {
   readonly events = new Map<string, LatencySeries>();
+  /** Per-command duration histograms (latency-tracking): full command name -> histogram. */
+  readonly commands = new Map<string, CommandHistogram>();
+
+  /** Records one call's duration for INFO latencystats and LATENCY HISTOGRAM. */
+  trackCommand(name: string, durationUs: number): void {
+    let histogram = this.commands.get(name);
+    if (histogram === undefined) this.commands.set(name, (histogram = new CommandHistogram()));
+    histogram.record(Math.max(1, Math.round(durationUs * 1000)));
+  }
 
   /** latencyAddSample: merges samples of the same second, keeping the worst. */
   add(event: string, ms: number, nowSec: number): void {
@@ -888,6 +910,94 @@ export class LatencyMonitor {
     }
     return n;
   }
+}
+
+/**
+ * A latency histogram in nanoseconds with two significant digits, like the hdr_histogram Redis keeps per
+ * command: bucket b covers [2^e + m*2^(e-7), 2^e + (m+1)*2^(e-7)) for e = floor(log2 v), m < 128.
+ */
+export class CommandHistogram {
+  total = 0;
+  private readonly buckets = new Map<number, number>();
+
+  record(ns: number): void {
+    this.total++;
+    const key = CommandHistogram.bucketOf(ns);
+    this.buckets.set(key, (this.buckets.get(key) ?? 0) + 1);
+  }
+
+  private static bucketOf(ns: number): number {
+    const e = Math.floor(Math.log2(ns));
+    if (e < 7) return ns;
+    const m = Math.floor((ns - 2 ** e) / 2 ** (e - 7));
+    return 2 ** e + m * 2 ** (e - 7);
+  }
+
+  /** The largest value of a bucket (hdr highest_equivalent_value). */
+  static highestOf(start: number): number {
+    const e = Math.floor(Math.log2(start));
+    return e < 7 ? start : start + 2 ** (e - 7) - 1;
+  }
+
+  private sorted(): [number, number][] {
+    return [...this.buckets].sort((a, b) => a[0] - b[0]);
+  }
+
+  /** hdr_value_at_percentile, in nanoseconds. */
+  valueAt(percentile: number): number {
+    const wanted = Math.max(1, Math.ceil((percentile / 100) * this.total));
+    let seen = 0;
+    for (const [start, count] of this.sorted()) {
+      seen += count;
+      if (seen >= wanted) return CommandHistogram.highestOf(start);
+    }
+    return 0;
+  }
+
+  /** LATENCY HISTOGRAM's cumulative counts at levels 1024 ns * 2^k, as [microseconds, count] where the count grew. */
+  cumulative(): [number, number][] {
+    const out: [number, number][] = [];
+    const sorted = this.sorted();
+    let i = 0;
+    let count = 0;
+    let previous = 0;
+    for (let limit = 1024; count < this.total; limit *= 2) {
+      // hdr's log iterator reports at each level's highest equivalent value: level + level/128 - 1.
+      while (i < sorted.length && sorted[i]![0] <= limit) count += sorted[i++]![1];
+      if (count > previous) out.push([Math.floor(CommandHistogram.highestOf(limit) / 1000), count]);
+      previous = count;
+    }
+    return out;
+  }
+}
+
+function latencyHistogramEntry(s: Session, name: string, histogram: CommandHistogram): void {
+  s.reply.bulk(name);
+  s.reply.map(2);
+  s.reply.bulk('calls');
+  s.reply.integer(histogram.total);
+  s.reply.bulk('histogram_usec');
+  const points = histogram.cumulative();
+  s.reply.map(points.length);
+  for (const [us, count] of points) {
+    s.reply.integer(us);
+    s.reply.integer(count);
+  }
+}
+
+/** LATENCY HISTOGRAM [command ...]: a command with subcommands stands for each of them. */
+function latencyHistogram(s: Session, args: string[]): void {
+  const monitor = s.engine.latency;
+  const names: string[] = [];
+  if (args.length === 2) names.push(...monitor.commands.keys());
+  for (let j = 2; j < args.length; j++) {
+    const spec = lookupFull(s, args[j]!);
+    if (spec === undefined) continue;
+    const specs = spec.subcommands === undefined ? [spec] : [...spec.subcommands.values()];
+    for (const c of specs) if (monitor.commands.has(c.name)) names.push(c.name);
+  }
+  s.reply.map(names.length);
+  for (const name of names) latencyHistogramEntry(s, name, monitor.commands.get(name)!);
 }
 
 function latencyLatest(s: Session): void {

@@ -303,6 +303,29 @@ describe.runIf(enabled)('SLOWLOG and LATENCY record the same events', () => {
     await ours.stop();
   });
 
+  test('latency tracking: LATENCY HISTOGRAM and INFO latencystats cover the same commands and calls', async () => {
+    const redis = await startRealRedis();
+    const ours = await startStrongbox();
+    const r = await connectRaw(redis.port);
+    const o = await ours.connect();
+    for (const args of [['SET', 'a', '1'], ['GET', 'a'], ['GET', 'a'], ['CONFIG', 'GET', 'hz'], ['DEL', 'a']]) await same(r, o, args);
+    const calls = (reply: RespValue): string[] => {
+      const out: string[] = [];
+      if (!Array.isArray(reply)) return out;
+      for (let i = 0; i < reply.length; i += 2) out.push(`${String(reply[i])} ${String((reply[i + 1] as RespValue[])[1])}`);
+      return out.sort();
+    };
+    for (const args of [['LATENCY', 'HISTOGRAM', 'get', 'config', 'nope'], ['LATENCY', 'HISTOGRAM', 'set', 'del']]) {
+      expect(calls(parseResp(await o.call(...args))), args.join(' ')).toEqual(calls(parseResp(await r.call(...args))));
+    }
+    const names = (text: string): string[] => text.split('\r\n').filter((l) => l.includes(':')).map((l) => l.replace(/:p50=[\d.]+,p99=[\d.]+,p99.9=[\d.]+$/, '')).sort();
+    expect(names(bulkText(await o.call('INFO', 'latencystats')))).toEqual(names(bulkText(await r.call('INFO', 'latencystats'))));
+    r.socket.destroy();
+    o.socket.destroy();
+    await redis.stop();
+    await ours.stop();
+  });
+
   test('WAIT with replicas wanted blocks until its timeout, then answers 0', async () => {
     const ours = await startStrongbox();
     const o = await ours.connect();
