@@ -1,6 +1,7 @@
 // Proves the string, bit and HLL commands stay byte-identical to Redis 7.0 over long random sequences: a seeded
-// fast-check generator drives the same 3000 commands (RESP2 then RESP3) into real redis-server and Strongbox and
-// every reply, the final values and both replication streams must match. The seed is printed; SEED=<n> replays.
+// fast-check generator drives the same 3000 commands (RESP2 then RESP3, some inside MULTI/EXEC) into real
+// redis-server and Strongbox; every reply, the final values, the keyspace notifications, the replication streams
+// and the change/hit/miss counters must match. The seed is printed; SEED=<n> replays.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import fc from 'fast-check';
 import { requireRealRedis } from '../helpers/real-redis.js';
@@ -97,6 +98,7 @@ const command: fc.Arbitrary<string[]> = fc.oneof(
   fc.tuple(key, fc.array(value, { maxLength: 6 })).map(([k, els]) => ['PFADD', k, ...els]),
   fc.array(key, { minLength: 1, maxLength: 3 }).map((ks) => ['PFCOUNT', ...ks]),
   fc.tuple(key, fc.array(key, { maxLength: 3 })).map(([d, src]) => ['PFMERGE', d, ...src]),
+  fc.constantFrom('MULTI', 'EXEC', 'DISCARD').map((c) => [c]),
 );
 
 describe.runIf(enabled)('random sequences', () => {
@@ -130,6 +132,13 @@ describe.runIf(enabled)('random sequences', () => {
       return [await read(pair.real), await read(pair.ours)];
     };
     const changesBefore = await changes();
+    for (const side of [pair.real, pair.ours]) await side.call('CONFIG', 'SET', 'notify-keyspace-events', 'KEA');
+    const sub = await clients(pair, 2);
+    const events: [string[], string[]] = [[], []];
+    for (const [i, side] of [sub.real, sub.ours].entries()) {
+      side.socket.on('data', (chunk: Buffer) => events[i]!.push(chunk.toString('latin1')));
+    }
+    await Promise.all([sub.real.call('PSUBSCRIBE', '*'), sub.ours.call('PSUBSCRIBE', '*')]);
     try {
       for (const [i, protocol] of ([2, 3] as const).entries()) {
         const c = await clients(pair, protocol);
@@ -143,8 +152,11 @@ describe.runIf(enabled)('random sequences', () => {
       const delta = (side: number): number[] => changesAfter[side]!.map((v, i) => v - changesBefore[side]![i]!);
       expect(delta(1), `SEED=${SEED}`).toEqual(delta(0));
       await settle(real, ours);
+      await Promise.all([sub.real.call('PING'), sub.ours.call('PING')]);
+      expect(events[1].join(''), `notifications, SEED=${SEED}`).toBe(events[0].join(''));
       expect(diffStreams(real.commands(), ours.commands()), `SEED=${SEED}`).toBeNull();
     } finally {
+      sub.close();
       real.close();
       ours.close();
     }
