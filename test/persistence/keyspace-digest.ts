@@ -1,6 +1,6 @@
 // Test helper (not a test): DEBUG DIGEST / DIGEST-VALUE of an in-process keyspace, through the value classes'
-// public contract and the digest algorithm of src/keyspace/algorithms.
-import { datasetDigest, digestHex, valueDigest, stringBytes, type DigestValue, type Keyspace, type RedisValue, type Db } from '../../src/keyspace/index.js';
+// public contract and the digest algorithm of src/keyspace/algorithms; and an exact picture of a keyspace.
+import { datasetDigest, digestHex, valueDigest, stringBytes, toRdbValue, type DigestValue, type Keyspace, type RedisValue, type Db } from '../../src/keyspace/index.js';
 
 function digestValue(value: RedisValue): DigestValue {
   if (typeof value === 'string' || value.kind === 'string') return { type: 'string', value: stringBytes(value) };
@@ -33,3 +33,18 @@ export function keyDigestHex(db: Db, key: string): string {
   const value = db.peek(key);
   return digestHex(valueDigest(value === undefined ? null : digestValue(value), db.expires.has(key)));
 }
+
+/** Every key with its codec value and TTL: an exact, order-independent picture of a keyspace. */
+export function canonical(ks: Keyspace): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const db of ks.dbs) {
+    for (const entry of db.dict.values()) {
+      const { value } = toRdbValue(entry.value);
+      const normalized =
+        value.type === 'set' ? [...value.value].sort() : value.type === 'hash' ? [...value.value].sort((a, b) => (a[0] < b[0] ? -1 : 1)) : value.value;
+      out.set(`${db.id}\0${entry.key}`, JSON.stringify({ t: value.type, v: normalized, e: db.getExpire(entry.key) }, (_, x) => (typeof x === 'bigint' ? x.toString() : x)));
+    }
+  }
+  return out;
+}
+

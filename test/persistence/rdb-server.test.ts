@@ -13,7 +13,7 @@ import { persistenceHub } from '../../src/server/persistence.js';
 import { CORPUS_DIR } from '../formats/rdb-expected.js';
 import { requireRealRedis, startRealRedis, arrayOf, type RealRedis } from '../helpers/real-redis.js';
 import { startStrongbox, type Strongbox } from '../helpers/strongbox.js';
-import { keyDigestHex, keyspaceDigestHex } from './keyspace-digest.js';
+import { canonical, keyDigestHex, keyspaceDigestHex } from './keyspace-digest.js';
 
 const run = requireRealRedis();
 const CORPUS_RDB = join(CORPUS_DIR, 'redis-7.0', 'rdb', 'dump.rdb');
@@ -170,6 +170,58 @@ describe.runIf(run)('RDB persistence in the server', () => {
     const inProcess = new Keyspace(defaultKeyspaceConfig());
     loadRdbFile(new NodeFileSystem(), join(dir, 'dump.rdb'), inProcess, { config: inProcess.config, nowMs: Date.now() });
     expect(keyspaceDigestHex(inProcess)).toBe(atStart);
+    const redisDir = tempDir();
+    copyFileSync(join(dir, 'dump.rdb'), join(redisDir, 'dump.rdb'));
+    const redis = await redisLoaded(await startRealRedis(['--enable-debug-command', 'yes', '--dir', redisDir]));
+    try {
+      expect((await redis.call('DEBUG', 'DIGEST')).toString()).toBe(`+${atStart}\r\n`);
+    } finally {
+      await redis.stop();
+    }
+  });
+
+  it('a BGSAVE under concurrent in-place collection writes (lists, hashes, zsets, streams) is point-in-time', async () => {
+    const seed = Number(process.env['SEED'] ?? Date.now() % 1_000_000);
+    console.log(`bgsave collections point-in-time SEED=${seed}`);
+    let state = seed >>> 0;
+    const rand = (n: number): number => {
+      state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+      return state % n;
+    };
+    const dir = tempDir();
+    const sb = await startStrongbox([], { dir });
+    for (let i = 0; i < 200; i++) {
+      await sb.call('RPUSH', `list:${i}`, 'a', 'b', String(i));
+      await sb.call('HSET', `hash:${i}`, 'f', String(i), 'g', 'x');
+      await sb.call('ZADD', `zset:${i}`, '1', 'a', String(i), 'b');
+      await sb.call('XADD', `stream:${i}`, `${i + 1}-0`, 'f', 'v');
+      await sb.call('XGROUP', 'CREATE', `stream:${i}`, 'g', '0');
+    }
+    const ks = sb.server.engine.keyspace;
+    const atStart = keyspaceDigestHex(ks);
+    const canonicalAtStart = canonical(ks);
+    persistenceHub(sb.server).rdb.keysPerStep = 2;
+    expect(persistenceHub(sb.server).bgsave(false)).toBe('+Background saving started');
+    let writes = 0;
+    while (writes % 10 !== 0 || persistenceHub(sb.server).rdb.bgsaveInProgress) {
+      const i = rand(220);
+      const op = rand(8);
+      if (op === 0) await sb.call('LPUSH', `list:${i}`, `new${writes}`);
+      else if (op === 1) await sb.call('RPOP', `list:${i}`);
+      else if (op === 2) await sb.call('HSET', `hash:${i}`, 'f', `new${writes}`);
+      else if (op === 3) await sb.call('HDEL', `hash:${i}`, 'g');
+      else if (op === 4) await sb.call('ZINCRBY', `zset:${i}`, '5', 'a');
+      else if (op === 5) await sb.call('XADD', `stream:${i}`, '*', 'n', String(writes));
+      else if (op === 6) await sb.call('XREADGROUP', 'GROUP', 'g', 'c', 'COUNT', '1', 'STREAMS', `stream:${i}`, '>');
+      else await sb.call('DEL', `list:${i}`);
+      writes++;
+    }
+    expect(writes).toBeGreaterThan(100);
+    expect(keyspaceDigestHex(ks)).not.toBe(atStart);
+    await sb.stop();
+    const inProcess = new Keyspace(defaultKeyspaceConfig());
+    loadRdbFile(new NodeFileSystem(), join(dir, 'dump.rdb'), inProcess, { config: inProcess.config, nowMs: Date.now() });
+    expect(canonical(inProcess)).toEqual(canonicalAtStart);
     const redisDir = tempDir();
     copyFileSync(join(dir, 'dump.rdb'), join(redisDir, 'dump.rdb'));
     const redis = await redisLoaded(await startRealRedis(['--enable-debug-command', 'yes', '--dir', redisDir]));

@@ -12,10 +12,10 @@ import {
   SetValue,
   ZSetValue,
   MutableString,
-  toRdbValue,
   type RedisValue,
 } from '../../src/keyspace/index.js';
 import { ForklessSnapshot, loadRdb, saveRdb } from '../../src/persistence/index.js';
+import { canonical } from './keyspace-digest.js';
 
 const NOW = 1_800_000_000_000;
 
@@ -28,20 +28,6 @@ function mulberry32(seed: number): () => number {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
-}
-
-/** Every key with its codec value and TTL: an exact, order-independent picture of a keyspace. */
-export function canonical(ks: Keyspace): Map<string, string> {
-  const out = new Map<string, string>();
-  for (const db of ks.dbs) {
-    for (const entry of db.dict.values()) {
-      const { value } = toRdbValue(entry.value);
-      const normalized =
-        value.type === 'set' ? [...value.value].sort() : value.type === 'hash' ? [...value.value].sort((a, b) => (a[0] < b[0] ? -1 : 1)) : value.value;
-      out.set(`${db.id}\0${entry.key}`, JSON.stringify({ t: value.type, v: normalized, e: db.getExpire(entry.key) }, (_, x) => (typeof x === 'bigint' ? x.toString() : x)));
-    }
-  }
-  return out;
 }
 
 function makeValue(rand: () => number, config = defaultKeyspaceConfig()): RedisValue {
