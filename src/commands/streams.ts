@@ -693,6 +693,55 @@ function parseXreadArgs(s: Session, args: Bytes[], xreadgroup: boolean): XreadAr
   return out;
 }
 
+interface ServedRead {
+  key: Bytes;
+  items: readonly ReadItem[];
+}
+
+/**
+ * The synchronous part of XREAD/XREADGROUP: every stream that can be served now (new entries, or a consumer's
+ * history for XREADGROUP with an ID), with the group side effects done and propagated.
+ */
+function serveReads(s: Session, args: Bytes[], parsed: XreadArgs, ids: StreamId[], groups: ConsumerGroup[]): ServedRead[] {
+  const { streamsIndex, streamCount } = parsed;
+  const served: ServedRead[] = [];
+  for (let k = 0; k < streamCount; k++) {
+    const key = args[streamsIndex + k]!;
+    const stream = s.db.getRead(key);
+    if (stream === undefined || typeof stream === 'string' || stream.kind !== 'stream') continue;
+    let gt = ids[k]!;
+    let history = false;
+    let serve = false;
+    const group = groups[k];
+    if (group !== undefined) {
+      if (!idIsMax(gt)) {
+        serve = true;
+        history = true;
+      } else if (stream.length > 0 && compareIds(stream.lastValidId(), group.lastId) > 0) {
+        serve = true;
+        gt = group.lastId;
+      }
+    } else if (stream.length > 0 && compareIds(stream.lastValidId(), gt) > 0) {
+      serve = true;
+    }
+    if (!serve) continue;
+    const start = nextId(gt);
+    if (group === undefined) {
+      served.push({ key, items: collect(stream, start, STREAM_ID_MAX, parsed.count, false) });
+      continue;
+    }
+    aboutToChange(s, key);
+    const { consumer, created } = lookupOrCreateConsumer(s, s.db.id, key, group, parsed.consumer);
+    if (created && parsed.noack) propagateConsumerCreation(s, s.db.id, key, group, consumer.name);
+    const items = history
+      ? readHistory(s, stream, start, parsed.count, consumer)
+      : readNewForGroup(s, stream, start, parsed.count, { dbIndex: s.db.id, key, group, consumer, noack: parsed.noack });
+    served.push({ key, items });
+    s.engine.addDirty();
+  }
+  return served;
+}
+
 /** XREAD / XREADGROUP (xreadCommand). */
 function xreadGeneric(s: Session, args: Bytes[], xreadgroup: boolean): void {
   if (xreadgroup) s.engine.suppressPropagation();
@@ -735,42 +784,7 @@ function xreadGeneric(s: Session, args: Bytes[], xreadgroup: boolean): void {
     ids.push(id);
   }
 
-  const served: { key: Bytes; items: readonly ReadItem[] }[] = [];
-  for (let k = 0; k < streamCount; k++) {
-    const key = args[streamsIndex + k]!;
-    const stream = s.db.getRead(key);
-    if (stream === undefined || typeof stream === 'string' || stream.kind !== 'stream') continue;
-    let gt = ids[k]!;
-    let history = false;
-    let serve = false;
-    const group = groups[k];
-    if (group !== undefined) {
-      if (!idIsMax(gt)) {
-        serve = true;
-        history = true;
-      } else if (stream.length > 0 && compareIds(stream.lastValidId(), group.lastId) > 0) {
-        serve = true;
-        gt = group.lastId;
-      }
-    } else if (stream.length > 0 && compareIds(stream.lastValidId(), gt) > 0) {
-      serve = true;
-    }
-    if (!serve) continue;
-    const start = nextId(gt);
-    if (group === undefined) {
-      served.push({ key, items: collect(stream, start, STREAM_ID_MAX, parsed.count, false) });
-      continue;
-    }
-    aboutToChange(s, key);
-    const { consumer, created } = lookupOrCreateConsumer(s, s.db.id, key, group, parsed.consumer);
-    if (created && parsed.noack) propagateConsumerCreation(s, s.db.id, key, group, consumer.name);
-    const items = history
-      ? readHistory(s, stream, start, parsed.count, consumer)
-      : readNewForGroup(s, stream, start, parsed.count, { dbIndex: s.db.id, key, group, consumer, noack: parsed.noack });
-    served.push({ key, items });
-    s.engine.addDirty();
-  }
-
+  const served = serveReads(s, args, parsed, ids, groups);
   if (served.length > 0) {
     if (s.protocol === 2) s.reply.array(served.length);
     else s.reply.map(served.length);
@@ -1182,6 +1196,51 @@ function replyPendingSummary(s: Session, group: ConsumerGroup): void {
 // ---------------------------------------------------------------------------------------------------------
 // XCLAIM, XAUTOCLAIM
 
+interface XclaimOptions {
+  /** Absolute ms from IDLE or TIME; -1 when neither was given. */
+  deliveryTime: number;
+  /** -1 when RETRYCOUNT was not given. */
+  retryCount: number;
+  force: boolean;
+  justId: boolean;
+  lastId: StreamId;
+}
+
+/** The options after XCLAIM's IDs (from args[from]); null after replying with an error. */
+function parseXclaimOptions(s: Session, args: Bytes[], from: number): XclaimOptions | null {
+  const now = s.engine.keyspace.nowMs;
+  const out: XclaimOptions = { deliveryTime: -1, retryCount: -1, force: false, justId: false, lastId: STREAM_ID_MIN };
+  for (let j = from; j < args.length; j++) {
+    const moreArgs = args.length - 1 - j;
+    const opt = args[j]!;
+    if (keyword(opt, 'force')) {
+      out.force = true;
+    } else if (keyword(opt, 'justid')) {
+      out.justId = true;
+    } else if (keyword(opt, 'idle') && moreArgs > 0) {
+      const v = longLongOrReply(s, args[++j]!, streamError.xclaimIdle);
+      if (v === null) return null;
+      out.deliveryTime = now - v;
+    } else if (keyword(opt, 'time') && moreArgs > 0) {
+      const v = longLongOrReply(s, args[++j]!, streamError.xclaimTime);
+      if (v === null) return null;
+      out.deliveryTime = v;
+    } else if (keyword(opt, 'retrycount') && moreArgs > 0) {
+      const v = longLongOrReply(s, args[++j]!, streamError.xclaimRetryCount);
+      if (v === null) return null;
+      out.retryCount = v;
+    } else if (keyword(opt, 'lastid') && moreArgs > 0) {
+      const v = idOrReply(s, args[++j]!, 0n, true);
+      if (v === null) return null;
+      out.lastId = v;
+    } else {
+      s.engine.replyError(s, xclaimOptionError(opt));
+      return null;
+    }
+  }
+  return out;
+}
+
 /** XCLAIM key group consumer min-idle-time id [id ...] [IDLE ms] [TIME unix-ms] [RETRYCOUNT n] [FORCE] [JUSTID] [LASTID id] */
 function xclaim(s: Session, args: Bytes[]): void {
   const key = args[1]!;
@@ -1202,40 +1261,11 @@ function xclaim(s: Session, args: Bytes[]): void {
     if (parsed === null) break;
     ids.push(parsed.id);
   }
+  const options = parseXclaimOptions(s, args, j);
+  if (options === null) return;
   const now = s.engine.keyspace.nowMs;
-  let deliveryTime = -1;
-  let retryCount = -1;
-  let force = false;
-  let justId = false;
-  let lastId = STREAM_ID_MIN;
-  for (; j < args.length; j++) {
-    const moreArgs = args.length - 1 - j;
-    const opt = args[j]!;
-    if (keyword(opt, 'force')) {
-      force = true;
-    } else if (keyword(opt, 'justid')) {
-      justId = true;
-    } else if (keyword(opt, 'idle') && moreArgs > 0) {
-      const v = longLongOrReply(s, args[++j]!, streamError.xclaimIdle);
-      if (v === null) return;
-      deliveryTime = now - v;
-    } else if (keyword(opt, 'time') && moreArgs > 0) {
-      const v = longLongOrReply(s, args[++j]!, streamError.xclaimTime);
-      if (v === null) return;
-      deliveryTime = v;
-    } else if (keyword(opt, 'retrycount') && moreArgs > 0) {
-      const v = longLongOrReply(s, args[++j]!, streamError.xclaimRetryCount);
-      if (v === null) return;
-      retryCount = v;
-    } else if (keyword(opt, 'lastid') && moreArgs > 0) {
-      const v = idOrReply(s, args[++j]!, 0n, true);
-      if (v === null) return;
-      lastId = v;
-    } else {
-      s.engine.replyError(s, xclaimOptionError(opt));
-      return;
-    }
-  }
+  const { retryCount, force, justId, lastId } = options;
+  let deliveryTime = options.deliveryTime;
   aboutToChange(s, key);
   const dbIndex = s.db.id;
   let propagateLastId = false;

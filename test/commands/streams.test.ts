@@ -364,7 +364,20 @@ describe.runIf(enabled)('stream commands, byte for byte against real Redis 7.0',
   for (const protocol of [2, 3] as const) {
     test(`fixed cases, RESP${protocol}`, async () => {
       const pair = await openPair(redis, ours, protocol);
+      const stats = async (client: RawClient): Promise<string> =>
+        (await client.call('INFO', 'stats')).toString('latin1').split('\r\n').filter((l) => l.startsWith('keyspace_')).join(',');
+      const redisBefore = await stats(pair.redis);
+      const oursBefore = await stats(pair.ours);
       for (const args of CASES) await same(pair, args);
+      // Key lookups count hits and misses where Redis's do (lookupKeyRead vs lookupKeyWrite).
+      const delta = (before: string, after: string): number[] => {
+        const numbers = (t: string): number[] => t.split(',').map((kv) => Number(kv.split(':')[1]));
+        const [b, a] = [numbers(before), numbers(after)];
+        return a.map((v, i) => v - (b[i] ?? 0));
+      };
+      const oursDelta = delta(oursBefore, await stats(pair.ours));
+      expect(oursDelta.length).toBeGreaterThanOrEqual(2);
+      expect(oursDelta).toEqual(delta(redisBefore, await stats(pair.redis)));
       pair.redis.socket.destroy();
       pair.ours.socket.destroy();
     });
