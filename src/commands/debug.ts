@@ -13,15 +13,8 @@ import { ERR } from './errors.js';
 import { is, parseInt64 } from './args.js';
 import { configValue, replyHelp, subcommandSyntaxError } from './server.js';
 import { encodingName, idleSeconds, refcount } from './keys.js';
-import {
-  digestHex,
-  keyDigest,
-  keyspaceDigest,
-  stringBytes,
-  type Db,
-  type RedisValue,
-} from '../keyspace/index.js';
-import { encodeDump, type RdbEncodingHint, type RdbValue } from '../../formats/index.js';
+import { digestHex, keyDigest, keyspaceDigest, toRdbValue, type Db, type RedisValue } from '../keyspace/index.js';
+import { encodeDump } from '../../formats/index.js';
 
 /** Every DEBUG subcommand, as Redis 7.0 lists them in DEBUG HELP (some are not offered here, see the header). */
 const HELP = [
@@ -156,31 +149,11 @@ function parseMemory(s: string): number | null {
   return Number(m[1]) * (units[(m[2] ?? 'b').toLowerCase()] ?? 1);
 }
 
-/** The RDB codec's model of a value, built from the value classes' public API. */
-export function rdbValueOf(value: RedisValue): RdbValue {
-  if (typeof value === 'string' || value.kind === 'string') return { type: 'string', value: stringBytes(value) };
-  switch (value.kind) {
-    case 'list':
-      return { type: 'list', value: [...value.items()] };
-    case 'set':
-      return { type: 'set', value: [...value.members()] };
-    case 'zset':
-      return { type: 'zset', value: [...value.entries()] };
-    case 'hash':
-      return { type: 'hash', value: [...value.entries()] };
-    case 'stream':
-      return { type: 'stream', value: value.toModel() };
-    default: {
-      const never: never = value;
-      throw new Error(`assertion failed: unknown value ${String(never)}`);
-    }
-  }
-}
-
 /** Bytes the value takes in an RDB file (rdbSavedObjectLen): a DUMP payload minus its type byte and footer. */
 export function serializedLength(s: Session, value: RedisValue): number {
   const compression = configValue(s, 'rdbcompression') !== 'no';
-  const { payload } = encodeDump(rdbValueOf(value), { encoding: encodingName(value) as RdbEncodingHint, compression });
+  const { value: rdbValue, encoding } = toRdbValue(value);
+  const { payload } = encodeDump(rdbValue, { encoding, compression });
   return payload.length - 1 - 10;
 }
 
