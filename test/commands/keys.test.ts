@@ -424,6 +424,36 @@ describe.runIf(enabled)('key commands propagate and notify like Redis 7.0', () =
     await ours.stop();
   });
 
+  test('SWAPDB wakes clients blocked on a key that now exists and fails transactions watching swapped keys', async () => {
+    const redis = await startRealRedis();
+    const ours = await startStrongbox();
+    const results: string[][] = [];
+    for (const port of [redis.port, ours.port]) {
+      const a = await connectRaw(port);
+      const b = await connectRaw(port);
+      const w = await connectRaw(port);
+      const out: string[] = [];
+      const popped = a.call('BLPOP', 'q', '5');
+      await w.call('WATCH', 'k');
+      await b.call('SELECT', '1');
+      await b.call('RPUSH', 'q', 'x');
+      await b.call('SET', 'k', 'in1');
+      out.push((await b.call('SWAPDB', '0', '1')).toString('latin1'));
+      out.push((await popped).toString('latin1'));
+      await w.call('MULTI');
+      await w.call('GET', 'k');
+      out.push((await w.call('EXEC')).toString('latin1'));
+      out.push((await b.call('DBSIZE')).toString('latin1'));
+      for (const c of [a, b, w]) c.socket.destroy();
+      results.push(out);
+    }
+    expect(results[0]![1]).toBe('*2\r\n$1\r\nq\r\n$1\r\nx\r\n');
+    expect(results[0]![2]).toBe('*-1\r\n');
+    expect(results[1]).toEqual(results[0]);
+    await redis.stop();
+    await ours.stop();
+  });
+
   test('keyspace notifications are the same messages in the same order', async () => {
     const redis = await startRealRedis(['--notify-keyspace-events', 'KEA']);
     const ours = await startStrongbox(['--notify-keyspace-events', 'KEA']);
