@@ -95,8 +95,9 @@ function pubsubChannels(s: Session, args: string[]): void {
   s.reply.bulkArray(names);
 }
 
+// Redis 7.0 replies NUMSUB and SHARDNUMSUB as flat arrays in RESP3 too (maps came with 7.2).
 function pubsubNumsub(s: Session, args: string[]): void {
-  s.reply.map(args.length - 2);
+  s.reply.array((args.length - 2) * 2);
   for (let i = 2; i < args.length; i++) {
     s.reply.bulk(args[i]!);
     s.reply.integer(s.engine.channels.get(args[i]!)?.size ?? 0);
@@ -112,7 +113,7 @@ function pubsubShardchannels(s: Session): void {
 }
 
 function pubsubShardnumsub(s: Session, args: string[]): void {
-  s.reply.map(args.length - 2);
+  s.reply.array((args.length - 2) * 2);
   for (let i = 2; i < args.length; i++) {
     s.reply.bulk(args[i]!);
     s.reply.integer(0);

@@ -44,7 +44,12 @@ export type CanonicalKind =
   /** A random pick (SPOP, SRANDMEMBER, RANDOMKEY...): only the reply's type and element count are compared. */
   | 'random-pick'
   /** HELLO: exact, except the `id` field (each process numbers its connections its own way). */
-  | 'client-id';
+  | 'client-id'
+  /**
+   * DUMP: exact, except payloads of hash-table sets and hashes (RDB types 2 and 4), which Redis writes in hash
+   * order: for those only the type byte and the length are compared.
+   */
+  | 'dump';
 
 function sortedChildren(node: RespNode, pairs: boolean): string[] {
   const parts: string[] = [];
@@ -67,12 +72,17 @@ function sortedChildren(node: RespNode, pairs: boolean): string[] {
 export function canonical(reply: Buffer, kind: CanonicalKind): string {
   const text = reply.toString('latin1');
   if (kind === 'exact') return text;
+  if (kind === 'dump') {
+    const start = text.indexOf('\r\n') + 2;
+    const type = text.charCodeAt(start);
+    return text.startsWith('$') && (type === 2 || type === 4) ? `${text.slice(0, start)}<type ${type} in hash order>` : text;
+  }
   if (kind === 'client-id') return text.replace(/(\$2\r\nid\r\n):\d+\r\n/, '$1:<id>\r\n');
   const { node } = parseNode(reply);
   if (node.children.length === 0) return kind === 'random-pick' && node.type === '$' && node.head !== '-1' ? '$<member>' : text;
   if (kind === 'random-pick') {
     // RESP3 nested pairs (ZRANDMEMBER WITHSCORES) keep their shape: count the outer elements and inner sizes.
-    return `${node.type}${node.head}[${node.children.map((c) => c.type + c.head.length).join(',')}]`;
+    return `${node.type}${node.head}[${node.children.map((c) => c.type + (c.children.length > 0 ? c.head : '')).join(',')}]`;
   }
   return `${node.type}${node.head}{${sortedChildren(node, kind === 'unordered-pairs').join('|')}}`;
 }
@@ -157,6 +167,8 @@ export function canonicalKind(args: readonly string[], encoding?: string): Canon
       return 'unordered';
     case 'hello':
       return 'client-id';
+    case 'dump':
+      return 'dump';
     case 'spop':
     case 'srandmember':
     case 'hrandfield':

@@ -1,0 +1,505 @@
+// Random command generators for the differential fuzzer: one generator per Redis 7.0 command, drawing keys from a
+// small key space (so types collide and WRONGTYPE paths run), values that sit on encoding and number-parsing
+// edges, and now and then a wrong argument. Generators depend only on the PRNG, never on replies, so a seed
+// replays the same sequence.
+
+/** Small, fast, seedable PRNG (mulberry32). */
+export class Rng {
+  private state: number;
+  constructor(seed: number) {
+    this.state = seed >>> 0;
+  }
+  /** Uniform in [0, 1). */
+  next(): number {
+    this.state = (this.state + 0x6d2b79f5) >>> 0;
+    let t = this.state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  }
+  int(n: number): number {
+    return Math.floor(this.next() * n);
+  }
+  chance(p: number): boolean {
+    return this.next() < p;
+  }
+  pick<T>(items: readonly T[]): T {
+    return items[this.int(items.length)]!;
+  }
+}
+
+/** Generator state the fuzzer shares with generators. */
+export interface GenContext {
+  rng: Rng;
+  /** Keys whose TTL was set relative to "now" (differs by milliseconds between the servers): not read back. */
+  fuzzyTtlKeys: Set<string>;
+}
+
+const KEYS = ['a', 'b', 'c', 'd', 'e', 'f', '{t}x', '\x00\xff'];
+const FAR_FUTURE_S = '4102444800'; // 2100-01-01
+const FAR_FUTURE_MS = '4102444800123';
+const PAST_S = '1000000000';
+const PAST_MS = '1000000000123';
+
+const INTS = ['0', '1', '-1', '2', '3', '7', '10', '-7', '100', '9223372036854775807', '-9223372036854775808', '9223372036854775808', '01', '+1', ' 1', '1.5', 'x', ''];
+const FLOATS = ['0', '1', '-1', '1.5', '-2.25', '3.0e2', '1e308', '-1e308', 'inf', '-inf', '+inf', 'nan', '0.1', '1e-300', '10', 'x', '', '1.7976931348623157e309'];
+const MEMBERS = ['a', 'b', 'c', 'd', '1', '2', '3', '-5', '10', '1.5', '', 'hello world', '\x00\x01\xff', 'a'.repeat(70)];
+const VALUES = ['v', 'foo', 'bar', '0', '1', '-1', '42', '3.14', '1e3', '-0', '9223372036854775807', '', 'hello world', '\x00\xff\r\n', 'x'.repeat(70), '12345678901234567890'];
+
+type Gen = (g: GenContext) => string[];
+
+export function key(g: GenContext): string {
+  return g.rng.pick(KEYS);
+}
+function keys(g: GenContext, min = 1, max = 3): string[] {
+  const n = min + g.rng.int(max - min + 1);
+  return Array.from({ length: n }, () => key(g));
+}
+function int(g: GenContext, small = false): string {
+  if (small || g.rng.chance(0.7)) return String(g.rng.int(12) - 3);
+  return g.rng.pick(INTS);
+}
+function float(g: GenContext): string {
+  return g.rng.chance(0.6) ? String((g.rng.int(200) - 100) / 4) : g.rng.pick(FLOATS);
+}
+function member(g: GenContext): string {
+  return g.rng.pick(MEMBERS);
+}
+function members(g: GenContext, min = 1, max = 4): string[] {
+  return Array.from({ length: min + g.rng.int(max - min + 1) }, () => member(g));
+}
+function value(g: GenContext): string {
+  return g.rng.chance(0.3) ? int(g) : g.rng.pick(VALUES);
+}
+/** An absolute time in seconds (far future, past, or invalid). */
+function absSeconds(g: GenContext): string {
+  return g.rng.pick([FAR_FUTURE_S, FAR_FUTURE_S, PAST_S, '0', '-1', 'x', '9223372036854775807']);
+}
+function absMs(g: GenContext): string {
+  return g.rng.pick([FAR_FUTURE_MS, FAR_FUTURE_MS, PAST_MS, '0', '-1', 'x', '9223372036854775807']);
+}
+/** A relative TTL: mostly values that delete at once or are rejected; rarely a positive one (key marked fuzzy). */
+function relTtl(g: GenContext, k: string): string {
+  if (g.rng.chance(0.15)) {
+    g.fuzzyTtlKeys.add(k);
+    return g.rng.pick(['100000', '99999999']);
+  }
+  return g.rng.pick(['0', '-1', '-100', 'x', '9223372036854775807', '1.5', '']);
+}
+function opt<T>(g: GenContext, p: number, f: () => T[]): T[] {
+  return g.rng.chance(p) ? f() : [];
+}
+function lexBound(g: GenContext): string {
+  return g.rng.pick(['-', '+', '[a', '(a', '[b', '(c', '[', 'a', '[1', '(zz']);
+}
+function scoreBound(g: GenContext): string {
+  return g.rng.pick(['-inf', '+inf', '0', '(1', '1', '(2.5', '10', 'x', '-3', '(-inf']);
+}
+function bigBatch(g: GenContext, n: number, f: (i: number) => string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < n; i++) out.push(...f(i));
+  void g;
+  return out;
+}
+/** Many elements at once, to cross listpack/intset limits (128 entries, 64-byte values, 512 intset entries). */
+function manyMembers(g: GenContext): string[] {
+  const n = g.rng.pick([129, 130, 513, 20]);
+  const ints = g.rng.chance(0.5);
+  return bigBatch(g, n, (i) => [ints ? String(i) : `m${i}`]);
+}
+
+/** Per-command generators, keyed by lowercase command name (`container subcommand` for containers). */
+export const GENERATORS: Record<string, Gen> = {
+  // --- strings
+  get: (g) => ['GET', key(g)],
+  set: (g) => {
+    const k = key(g);
+    const args = ['SET', k, value(g)];
+    const r = g.rng.int(10);
+    if (r === 0) args.push('EXAT', absSeconds(g));
+    else if (r === 1) args.push('PXAT', absMs(g));
+    else if (r === 2) args.push('EX', relTtl(g, k));
+    else if (r === 3) args.push('PX', relTtl(g, k));
+    else if (r === 4) args.push('KEEPTTL');
+    if (g.rng.chance(0.2)) args.push(g.rng.pick(['NX', 'XX']));
+    if (g.rng.chance(0.2)) args.push('GET');
+    if (g.rng.chance(0.05)) args.push(g.rng.pick(['EX', 'NX', 'BOGUS', 'KEEPTTL']));
+    return args;
+  },
+  setnx: (g) => ['SETNX', key(g), value(g)],
+  setex: (g) => {
+    const k = key(g);
+    return ['SETEX', k, relTtl(g, k), value(g)];
+  },
+  psetex: (g) => {
+    const k = key(g);
+    return ['PSETEX', k, relTtl(g, k), value(g)];
+  },
+  getset: (g) => ['GETSET', key(g), value(g)],
+  getdel: (g) => ['GETDEL', key(g)],
+  getex: (g) => {
+    const k = key(g);
+    const r = g.rng.int(6);
+    const extra = r === 0 ? ['EXAT', absSeconds(g)] : r === 1 ? ['PXAT', absMs(g)] : r === 2 ? ['PERSIST'] : r === 3 ? ['EX', relTtl(g, k)] : [];
+    return ['GETEX', k, ...extra];
+  },
+  mget: (g) => ['MGET', ...keys(g)],
+  mset: (g) => ['MSET', ...keys(g).flatMap((k) => [k, value(g)]), ...opt(g, 0.05, () => ['dangling'])],
+  msetnx: (g) => ['MSETNX', ...keys(g).flatMap((k) => [k, value(g)])],
+  append: (g) => ['APPEND', key(g), value(g)],
+  strlen: (g) => ['STRLEN', key(g)],
+  incr: (g) => ['INCR', key(g)],
+  decr: (g) => ['DECR', key(g)],
+  incrby: (g) => ['INCRBY', key(g), int(g)],
+  decrby: (g) => ['DECRBY', key(g), int(g)],
+  incrbyfloat: (g) => ['INCRBYFLOAT', key(g), float(g)],
+  getrange: (g) => ['GETRANGE', key(g), int(g), int(g)],
+  substr: (g) => ['SUBSTR', key(g), int(g), int(g)],
+  setrange: (g) => ['SETRANGE', key(g), g.rng.pick(['0', '1', '5', '20', '-1', '536870912', 'x']), value(g)],
+  lcs: (g) => ['LCS', key(g), key(g), ...opt(g, 0.5, () => [g.rng.pick(['LEN', 'IDX', 'MINMATCHLEN', 'WITHMATCHLEN'])]), ...opt(g, 0.3, () => ['MINMATCHLEN', int(g, true)])],
+
+  // --- keys
+  del: (g) => ['DEL', ...keys(g)],
+  unlink: (g) => ['UNLINK', ...keys(g)],
+  exists: (g) => ['EXISTS', ...keys(g)],
+  touch: (g) => ['TOUCH', ...keys(g)],
+  type: (g) => ['TYPE', key(g)],
+  rename: (g) => renameLike(g, 'RENAME'),
+  renamenx: (g) => renameLike(g, 'RENAMENX'),
+  move: (g) => ['MOVE', key(g), g.rng.pick(['0', '1', '2', '16', 'x'])],
+  copy: (g) => {
+    const [src, dst] = [key(g), key(g)];
+    if (g.fuzzyTtlKeys.has(src)) g.fuzzyTtlKeys.add(dst);
+    return ['COPY', src, dst, ...opt(g, 0.4, () => ['DB', g.rng.pick(['0', '1', '2', '99'])]), ...opt(g, 0.4, () => ['REPLACE'])];
+  },
+  swapdb: (g) => ['SWAPDB', g.rng.pick(['0', '1', '2', '99', 'x']), g.rng.pick(['0', '1', '2'])],
+  expire: (g) => expireLike(g, 'EXPIRE', true),
+  pexpire: (g) => expireLike(g, 'PEXPIRE', true),
+  expireat: (g) => expireLike(g, 'EXPIREAT', false),
+  pexpireat: (g) => expireLike(g, 'PEXPIREAT', false),
+  persist: (g) => ['PERSIST', key(g)],
+  expiretime: (g) => ['EXPIRETIME', exactTtlKey(g)],
+  pexpiretime: (g) => ['PEXPIRETIME', exactTtlKey(g)],
+  keys: (g) => ['KEYS', g.rng.pick(['*', 'a*', '?', '[a-c]', '*x*', '\\*', '[^a]', 'nomatch'])],
+  scan: (g) => ['SCAN', '0', ...opt(g, 0.3, () => ['MATCH', g.rng.pick(['*', '[a-c]', '?'])]), ...opt(g, 0.3, () => ['COUNT', g.rng.pick(['1', '2', '10', '0', 'x'])]), ...opt(g, 0.3, () => ['TYPE', g.rng.pick(['string', 'list', 'hash', 'set', 'zset', 'stream', 'nosuch'])])],
+  randomkey: () => ['RANDOMKEY'],
+  dbsize: () => ['DBSIZE'],
+  object: (g) => ['OBJECT', 'ENCODING', key(g)],
+  dump: (g) => ['DUMP', key(g)],
+  restore: (g) => ['RESTORE', key(g), '0', g.rng.pick(['', 'garbage', '\x00\x01\x02\x09\x00\xff\xff\xff\xff\xff\xff\xff\xff']), ...opt(g, 0.5, () => ['REPLACE'])],
+  sort: (g) => sortLike(g, 'SORT'),
+  sort_ro: (g) => sortLike(g, 'SORT_RO'),
+  flushdb: (g) => ['FLUSHDB', ...opt(g, 0.3, () => [g.rng.pick(['ASYNC', 'SYNC', 'BAD'])])],
+  flushall: (g) => {
+    g.fuzzyTtlKeys.clear();
+    return ['FLUSHALL'];
+  },
+
+  // --- lists
+  lpush: (g) => ['LPUSH', key(g), ...(g.rng.chance(0.05) ? manyMembers(g) : members(g))],
+  rpush: (g) => ['RPUSH', key(g), ...(g.rng.chance(0.05) ? manyMembers(g) : members(g))],
+  lpushx: (g) => ['LPUSHX', key(g), ...members(g)],
+  rpushx: (g) => ['RPUSHX', key(g), ...members(g)],
+  lpop: (g) => ['LPOP', key(g), ...opt(g, 0.4, () => [int(g)])],
+  rpop: (g) => ['RPOP', key(g), ...opt(g, 0.4, () => [int(g)])],
+  llen: (g) => ['LLEN', key(g)],
+  lrange: (g) => ['LRANGE', key(g), int(g), int(g)],
+  lindex: (g) => ['LINDEX', key(g), int(g)],
+  lset: (g) => ['LSET', key(g), int(g), member(g)],
+  linsert: (g) => ['LINSERT', key(g), g.rng.pick(['BEFORE', 'AFTER', 'x']), member(g), member(g)],
+  lrem: (g) => ['LREM', key(g), int(g), member(g)],
+  ltrim: (g) => ['LTRIM', key(g), int(g), int(g)],
+  lpos: (g) => ['LPOS', key(g), member(g), ...opt(g, 0.4, () => ['RANK', int(g)]), ...opt(g, 0.4, () => ['COUNT', int(g)]), ...opt(g, 0.2, () => ['MAXLEN', int(g)])],
+  rpoplpush: (g) => ['RPOPLPUSH', key(g), key(g)],
+  lmove: (g) => ['LMOVE', key(g), key(g), side(g), side(g)],
+  lmpop: (g) => mpop(g, 'LMPOP', side(g)),
+  blpop: (g) => ['BLPOP', ...keys(g), blockTimeout(g)],
+  brpop: (g) => ['BRPOP', ...keys(g), blockTimeout(g)],
+  brpoplpush: (g) => ['BRPOPLPUSH', key(g), key(g), blockTimeout(g)],
+  blmove: (g) => ['BLMOVE', key(g), key(g), side(g), side(g), blockTimeout(g)],
+  blmpop: (g) => ['BLMPOP', blockTimeout(g), ...mpop(g, 'x', side(g)).slice(1)],
+
+  // --- hashes
+  hset: (g) => ['HSET', key(g), ...(g.rng.chance(0.05) ? manyMembers(g).flatMap((m) => [m, 'v']) : members(g).flatMap((m) => [m, value(g)])), ...opt(g, 0.03, () => ['dangling'])],
+  hmset: (g) => ['HMSET', key(g), ...members(g).flatMap((m) => [m, value(g)])],
+  hsetnx: (g) => ['HSETNX', key(g), member(g), value(g)],
+  hget: (g) => ['HGET', key(g), member(g)],
+  hmget: (g) => ['HMGET', key(g), ...members(g)],
+  hdel: (g) => ['HDEL', key(g), ...members(g)],
+  hlen: (g) => ['HLEN', key(g)],
+  hstrlen: (g) => ['HSTRLEN', key(g), member(g)],
+  hexists: (g) => ['HEXISTS', key(g), member(g)],
+  hkeys: (g) => ['HKEYS', key(g)],
+  hvals: (g) => ['HVALS', key(g)],
+  hgetall: (g) => ['HGETALL', key(g)],
+  hincrby: (g) => ['HINCRBY', key(g), member(g), int(g)],
+  hincrbyfloat: (g) => ['HINCRBYFLOAT', key(g), member(g), float(g)],
+  hrandfield: (g) => ['HRANDFIELD', key(g), ...opt(g, 0.6, () => [int(g), ...opt(g, 0.5, () => ['WITHVALUES'])])],
+  hscan: (g) => ['HSCAN', key(g), '0', ...opt(g, 0.3, () => ['MATCH', g.rng.pick(['*', 'a*', '?'])]), ...opt(g, 0.3, () => ['COUNT', g.rng.pick(['1', '5', '0'])])],
+
+  // --- sets
+  sadd: (g) => ['SADD', key(g), ...(g.rng.chance(0.05) ? manyMembers(g) : members(g))],
+  srem: (g) => ['SREM', key(g), ...members(g)],
+  scard: (g) => ['SCARD', key(g)],
+  sismember: (g) => ['SISMEMBER', key(g), member(g)],
+  smismember: (g) => ['SMISMEMBER', key(g), ...members(g)],
+  smembers: (g) => ['SMEMBERS', key(g)],
+  spop: (g) => ['SPOP', key(g), ...opt(g, 0.5, () => [int(g)])],
+  srandmember: (g) => ['SRANDMEMBER', key(g), ...opt(g, 0.6, () => [int(g)])],
+  smove: (g) => ['SMOVE', key(g), key(g), member(g)],
+  sinter: (g) => ['SINTER', ...keys(g)],
+  sunion: (g) => ['SUNION', ...keys(g)],
+  sdiff: (g) => ['SDIFF', ...keys(g)],
+  sinterstore: (g) => ['SINTERSTORE', key(g), ...keys(g)],
+  sunionstore: (g) => ['SUNIONSTORE', key(g), ...keys(g)],
+  sdiffstore: (g) => ['SDIFFSTORE', key(g), ...keys(g)],
+  sintercard: (g) => {
+    const ks = keys(g);
+    return ['SINTERCARD', g.rng.chance(0.9) ? String(ks.length) : int(g), ...ks, ...opt(g, 0.4, () => ['LIMIT', int(g)])];
+  },
+  sscan: (g) => ['SSCAN', key(g), '0', ...opt(g, 0.3, () => ['MATCH', g.rng.pick(['*', '1*', '?'])]), ...opt(g, 0.3, () => ['COUNT', g.rng.pick(['1', '5'])])],
+
+  // --- sorted sets
+  zadd: (g) => {
+    const flags: string[] = [];
+    if (g.rng.chance(0.2)) flags.push(g.rng.pick(['NX', 'XX']));
+    if (g.rng.chance(0.2)) flags.push(g.rng.pick(['GT', 'LT']));
+    if (g.rng.chance(0.2)) flags.push('CH');
+    if (g.rng.chance(0.1)) flags.push('INCR');
+    const pairs = g.rng.chance(0.05) ? manyMembers(g).flatMap((m, i) => [String(i), m]) : members(g).flatMap((m) => [float(g), m]);
+    return ['ZADD', key(g), ...flags, ...pairs];
+  },
+  zincrby: (g) => ['ZINCRBY', key(g), float(g), member(g)],
+  zrem: (g) => ['ZREM', key(g), ...members(g)],
+  zcard: (g) => ['ZCARD', key(g)],
+  zscore: (g) => ['ZSCORE', key(g), member(g)],
+  zmscore: (g) => ['ZMSCORE', key(g), ...members(g)],
+  zrank: (g) => ['ZRANK', key(g), member(g)],
+  zrevrank: (g) => ['ZREVRANK', key(g), member(g)],
+  zcount: (g) => ['ZCOUNT', key(g), scoreBound(g), scoreBound(g)],
+  zlexcount: (g) => ['ZLEXCOUNT', key(g), lexBound(g), lexBound(g)],
+  zrange: (g) => zrangeLike(g, ['ZRANGE', key(g)]),
+  zrangestore: (g) => zrangeLike(g, ['ZRANGESTORE', key(g), key(g)], false),
+  zrevrange: (g) => ['ZREVRANGE', key(g), int(g), int(g), ...opt(g, 0.4, () => ['WITHSCORES'])],
+  zrangebyscore: (g) => ['ZRANGEBYSCORE', key(g), scoreBound(g), scoreBound(g), ...opt(g, 0.4, () => ['WITHSCORES']), ...opt(g, 0.3, () => ['LIMIT', int(g), int(g)])],
+  zrevrangebyscore: (g) => ['ZREVRANGEBYSCORE', key(g), scoreBound(g), scoreBound(g), ...opt(g, 0.4, () => ['WITHSCORES']), ...opt(g, 0.3, () => ['LIMIT', int(g), int(g)])],
+  zrangebylex: (g) => ['ZRANGEBYLEX', key(g), lexBound(g), lexBound(g), ...opt(g, 0.3, () => ['LIMIT', int(g), int(g)])],
+  zrevrangebylex: (g) => ['ZREVRANGEBYLEX', key(g), lexBound(g), lexBound(g), ...opt(g, 0.3, () => ['LIMIT', int(g), int(g)])],
+  zremrangebyrank: (g) => ['ZREMRANGEBYRANK', key(g), int(g), int(g)],
+  zremrangebyscore: (g) => ['ZREMRANGEBYSCORE', key(g), scoreBound(g), scoreBound(g)],
+  zremrangebylex: (g) => ['ZREMRANGEBYLEX', key(g), lexBound(g), lexBound(g)],
+  zpopmin: (g) => ['ZPOPMIN', key(g), ...opt(g, 0.5, () => [int(g)])],
+  zpopmax: (g) => ['ZPOPMAX', key(g), ...opt(g, 0.5, () => [int(g)])],
+  bzpopmin: (g) => ['BZPOPMIN', ...keys(g), blockTimeout(g)],
+  bzpopmax: (g) => ['BZPOPMAX', ...keys(g), blockTimeout(g)],
+  zmpop: (g) => mpop(g, 'ZMPOP', g.rng.pick(['MIN', 'MAX', 'MID'])),
+  bzmpop: (g) => ['BZMPOP', blockTimeout(g), ...mpop(g, 'x', g.rng.pick(['MIN', 'MAX'])).slice(1)],
+  zrandmember: (g) => ['ZRANDMEMBER', key(g), ...opt(g, 0.6, () => [int(g), ...opt(g, 0.5, () => ['WITHSCORES'])])],
+  zunion: (g) => zsetOp(g, 'ZUNION', false),
+  zinter: (g) => zsetOp(g, 'ZINTER', false),
+  zdiff: (g) => zsetOp(g, 'ZDIFF', false),
+  zunionstore: (g) => zsetOp(g, 'ZUNIONSTORE', true),
+  zinterstore: (g) => zsetOp(g, 'ZINTERSTORE', true),
+  zdiffstore: (g) => zsetOp(g, 'ZDIFFSTORE', true),
+  zintercard: (g) => {
+    const ks = keys(g);
+    return ['ZINTERCARD', String(ks.length), ...ks, ...opt(g, 0.4, () => ['LIMIT', int(g)])];
+  },
+  zscan: (g) => ['ZSCAN', key(g), '0', ...opt(g, 0.3, () => ['MATCH', g.rng.pick(['*', 'a*'])]), ...opt(g, 0.3, () => ['COUNT', g.rng.pick(['1', '5'])])],
+
+  // --- geo
+  geoadd: (g) => ['GEOADD', key(g), ...opt(g, 0.2, () => [g.rng.pick(['NX', 'XX', 'CH'])]), ...members(g, 1, 3).flatMap((m) => [geoLon(g), geoLat(g), m])],
+  geodist: (g) => ['GEODIST', key(g), member(g), member(g), ...opt(g, 0.5, () => [g.rng.pick(['m', 'km', 'mi', 'ft', 'xx'])])],
+  geopos: (g) => ['GEOPOS', key(g), ...members(g)],
+  geohash: (g) => ['GEOHASH', key(g), ...members(g)],
+  geosearch: (g) => ['GEOSEARCH', key(g), ...geoFrom(g), ...geoBy(g), ...geoTail(g, true)],
+  geosearchstore: (g) => ['GEOSEARCHSTORE', key(g), key(g), ...geoFrom(g), ...geoBy(g), ...opt(g, 0.3, () => ['STOREDIST'])],
+  georadius: (g) => ['GEORADIUS', key(g), geoLon(g), geoLat(g), g.rng.pick(['100', '5000', '200000']), g.rng.pick(['m', 'km']), ...geoTail(g, true)],
+  georadius_ro: (g) => ['GEORADIUS_RO', key(g), geoLon(g), geoLat(g), g.rng.pick(['100', '200000']), 'km', ...geoTail(g, true)],
+  georadiusbymember: (g) => ['GEORADIUSBYMEMBER', key(g), member(g), g.rng.pick(['100', '200000']), 'km', ...geoTail(g, true)],
+  georadiusbymember_ro: (g) => ['GEORADIUSBYMEMBER_RO', key(g), member(g), '200000', 'km', ...geoTail(g, true)],
+
+  // --- hyperloglog
+  pfadd: (g) => ['PFADD', key(g), ...(g.rng.chance(0.05) ? manyMembers(g) : members(g, 0, 4))],
+  pfcount: (g) => ['PFCOUNT', ...keys(g)],
+  pfmerge: (g) => ['PFMERGE', key(g), ...keys(g, 0, 3)],
+
+  // --- bitmaps
+  setbit: (g) => ['SETBIT', key(g), g.rng.pick(['0', '1', '7', '100', '4294967296', '-1', 'x']), g.rng.pick(['0', '1', '1', '2'])],
+  getbit: (g) => ['GETBIT', key(g), g.rng.pick(['0', '1', '7', '100', '4294967296', '-1'])],
+  bitcount: (g) => ['BITCOUNT', key(g), ...opt(g, 0.5, () => [int(g), int(g), ...opt(g, 0.4, () => [g.rng.pick(['BYTE', 'BIT', 'X'])])])],
+  bitpos: (g) => ['BITPOS', key(g), g.rng.pick(['0', '1', '2']), ...opt(g, 0.5, () => [int(g), ...opt(g, 0.5, () => [int(g), ...opt(g, 0.4, () => [g.rng.pick(['BYTE', 'BIT'])])])])],
+  bitop: (g) => ['BITOP', g.rng.pick(['AND', 'OR', 'XOR', 'NOT', 'NOPE']), key(g), ...keys(g)],
+  bitfield: (g) => ['BITFIELD', key(g), ...bitfieldOps(g, true)],
+  bitfield_ro: (g) => ['BITFIELD_RO', key(g), ...bitfieldOps(g, false)],
+
+  // --- streams (explicit IDs only: `*` IDs come from each server's clock)
+  xadd: (g) => ['XADD', key(g), ...opt(g, 0.1, () => ['NOMKSTREAM']), ...opt(g, 0.15, () => ['MAXLEN', g.rng.pick(['=', '~']), g.rng.pick(['0', '2', '5'])]), streamId(g, true), ...members(g, 1, 2).flatMap((m) => [m, value(g)])],
+  xlen: (g) => ['XLEN', key(g)],
+  xrange: (g) => ['XRANGE', key(g), g.rng.pick(['-', '0', '1-1', '(1-1', '3']), g.rng.pick(['+', '5', '9-9', '(5-0']), ...opt(g, 0.3, () => ['COUNT', int(g)])],
+  xrevrange: (g) => ['XREVRANGE', key(g), g.rng.pick(['+', '5', '9-9']), g.rng.pick(['-', '0', '1-1']), ...opt(g, 0.3, () => ['COUNT', int(g)])],
+  xdel: (g) => ['XDEL', key(g), streamId(g, false), ...opt(g, 0.3, () => [streamId(g, false)])],
+  xtrim: (g) => ['XTRIM', key(g), g.rng.pick(['MAXLEN', 'MINID']), ...opt(g, 0.5, () => [g.rng.pick(['=', '~'])]), g.rng.pick(['0', '1', '3', '2-0', 'x'])],
+  xread: (g) => ['XREAD', ...opt(g, 0.3, () => ['COUNT', int(g)]), 'STREAMS', key(g), g.rng.pick(['0', '1-1', '3-0', '$'])],
+  xsetid: (g) => ['XSETID', key(g), streamId(g, false)],
+  xgroup: (g) => {
+    const k = key(g);
+    const grp = g.rng.pick(['g1', 'g2']);
+    switch (g.rng.int(5)) {
+      case 0: return ['XGROUP', 'CREATE', k, grp, g.rng.pick(['0', '$', '2-0']), ...opt(g, 0.4, () => ['MKSTREAM'])];
+      case 1: return ['XGROUP', 'DESTROY', k, grp];
+      case 2: return ['XGROUP', 'SETID', k, grp, g.rng.pick(['0', '$', '3-0'])];
+      case 3: return ['XGROUP', 'CREATECONSUMER', k, grp, g.rng.pick(['c1', 'c2'])];
+      default: return ['XGROUP', 'DELCONSUMER', k, grp, g.rng.pick(['c1', 'c2'])];
+    }
+  },
+  xreadgroup: (g) => ['XREADGROUP', 'GROUP', g.rng.pick(['g1', 'g2']), g.rng.pick(['c1', 'c2']), ...opt(g, 0.3, () => ['COUNT', int(g, true)]), ...opt(g, 0.2, () => ['NOACK']), 'STREAMS', key(g), g.rng.pick(['>', '0', '>'])],
+  xack: (g) => ['XACK', key(g), g.rng.pick(['g1', 'g2']), streamId(g, false), ...opt(g, 0.3, () => [streamId(g, false)])],
+  xpending: (g) => ['XPENDING', key(g), g.rng.pick(['g1', 'g2'])],
+  xclaim: (g) => ['XCLAIM', key(g), g.rng.pick(['g1', 'g2']), g.rng.pick(['c1', 'c2']), '0', streamId(g, false), 'JUSTID'],
+  xautoclaim: (g) => ['XAUTOCLAIM', key(g), g.rng.pick(['g1', 'g2']), g.rng.pick(['c1', 'c2']), '0', '0', ...opt(g, 0.4, () => ['COUNT', g.rng.pick(['1', '10'])]), 'JUSTID'],
+
+  // --- connection, transactions, pub/sub
+  ping: (g) => ['PING', ...opt(g, 0.3, () => [value(g)])],
+  echo: (g) => ['ECHO', value(g)],
+  select: (g) => ['SELECT', g.rng.pick(['0', '0', '1', '2', '16', '-1', 'x'])],
+  hello: (g) => ['HELLO', g.rng.pick(['2', '3', '3', '4'])],
+  client: (g) => (g.rng.chance(0.5) ? ['CLIENT', 'SETNAME', g.rng.pick(['fuzz', 'bad name', ''])] : ['CLIENT', 'GETNAME']),
+  publish: (g) => ['PUBLISH', g.rng.pick(['ch', 'news']), value(g)],
+  pubsub: (g) => g.rng.pick([['PUBSUB', 'CHANNELS'], ['PUBSUB', 'NUMSUB', 'ch'], ['PUBSUB', 'NUMPAT']]),
+  watch: (g) => ['WATCH', ...keys(g, 1, 2)],
+  unwatch: () => ['UNWATCH'],
+  auth: (g) => ['AUTH', g.rng.pick(['secret', 'default'])],
+  debug: (g) => (g.rng.chance(0.5) ? ['DEBUG', 'DIGEST'] : ['DEBUG', 'DIGEST-VALUE', ...keys(g)]),
+};
+
+function renameLike(g: GenContext, name: string): string[] {
+  const [src, dst] = [key(g), key(g)];
+  if (g.fuzzyTtlKeys.has(src)) g.fuzzyTtlKeys.add(dst);
+  return [name, src, dst];
+}
+function expireLike(g: GenContext, name: string, relative: boolean): string[] {
+  const k = key(g);
+  const when = relative ? relTtl(g, k) : name === 'EXPIREAT' ? absSeconds(g) : absMs(g);
+  return [name, k, when, ...opt(g, 0.2, () => [g.rng.pick(['NX', 'XX', 'GT', 'LT', 'BAD'])])];
+}
+/** A key whose TTL (if any) is absolute, so TTL readers give the same answer on both servers; else a missing key. */
+function exactTtlKey(g: GenContext): string {
+  const k = key(g);
+  return g.fuzzyTtlKeys.has(k) ? 'never-set' : k;
+}
+function side(g: GenContext): string {
+  return g.rng.pick(['LEFT', 'RIGHT', 'LEFT', 'RIGHT', 'UP']);
+}
+function blockTimeout(g: GenContext): string {
+  return g.rng.pick(['0.01', '0.01', '-1', 'x']);
+}
+function mpop(g: GenContext, name: string, where: string): string[] {
+  const ks = keys(g);
+  const numkeys = g.rng.chance(0.9) ? String(ks.length) : g.rng.pick(['0', '5', 'x']);
+  return [name, numkeys, ...ks, where, ...opt(g, 0.4, () => ['COUNT', int(g)])];
+}
+function sortLike(g: GenContext, name: string): string[] {
+  const args = [name, key(g)];
+  if (g.rng.chance(0.3)) args.push('LIMIT', int(g), int(g));
+  if (g.rng.chance(0.3)) args.push(g.rng.pick(['ASC', 'DESC']));
+  if (g.rng.chance(0.5)) args.push('ALPHA');
+  if (name === 'SORT' && g.rng.chance(0.2)) args.push('STORE', key(g));
+  return args;
+}
+function zrangeLike(g: GenContext, head: string[], withScores = true): string[] {
+  const mode = g.rng.int(3);
+  const args = [...head];
+  if (mode === 0) args.push(int(g), int(g));
+  else if (mode === 1) args.push(scoreBound(g), scoreBound(g), 'BYSCORE');
+  else args.push(lexBound(g), lexBound(g), 'BYLEX');
+  if (g.rng.chance(0.3)) args.push('REV');
+  if (g.rng.chance(0.3)) args.push('LIMIT', int(g), int(g));
+  if (withScores && g.rng.chance(0.4)) args.push('WITHSCORES');
+  return args;
+}
+function zsetOp(g: GenContext, name: string, store: boolean): string[] {
+  const ks = keys(g);
+  const args = [name, ...(store ? [key(g)] : []), g.rng.chance(0.95) ? String(ks.length) : g.rng.pick(['0', 'x']), ...ks];
+  if (name !== 'ZDIFF' && name !== 'ZDIFFSTORE') {
+    if (g.rng.chance(0.3)) args.push('WEIGHTS', ...ks.map(() => float(g)));
+    if (g.rng.chance(0.3)) args.push('AGGREGATE', g.rng.pick(['SUM', 'MIN', 'MAX', 'AVG']));
+  }
+  if (!store && g.rng.chance(0.4)) args.push('WITHSCORES');
+  return args;
+}
+function geoLon(g: GenContext): string {
+  return g.rng.pick(['13.361389', '15.087269', '-122.4194', '0', '180', '181', 'x', '-180']);
+}
+function geoLat(g: GenContext): string {
+  return g.rng.pick(['38.115556', '37.502669', '37.7749', '0', '85.05112878', '86', 'x']);
+}
+function geoFrom(g: GenContext): string[] {
+  return g.rng.chance(0.5) ? ['FROMMEMBER', member(g)] : ['FROMLONLAT', geoLon(g), geoLat(g)];
+}
+function geoBy(g: GenContext): string[] {
+  return g.rng.chance(0.5) ? ['BYRADIUS', g.rng.pick(['100', '200', '5000']), g.rng.pick(['km', 'm', 'mi'])] : ['BYBOX', '400', '400', g.rng.pick(['km', 'ft'])];
+}
+function geoTail(g: GenContext, read: boolean): string[] {
+  const out: string[] = [];
+  if (read && g.rng.chance(0.4)) out.push('WITHDIST');
+  if (read && g.rng.chance(0.3)) out.push('WITHCOORD');
+  if (read && g.rng.chance(0.3)) out.push('WITHHASH');
+  if (g.rng.chance(0.3)) out.push('COUNT', g.rng.pick(['1', '2', '0']));
+  out.push(g.rng.pick(['ASC', 'DESC', 'ASC']));
+  return out;
+}
+function bitfieldOps(g: GenContext, write: boolean): string[] {
+  const out: string[] = [];
+  const n = 1 + g.rng.int(3);
+  for (let i = 0; i < n; i++) {
+    const type = g.rng.pick(['u8', 'i8', 'u4', 'i16', 'u63', 'i64', 'u64', 'x']);
+    const offset = g.rng.pick(['0', '3', '#1', '100', '-1']);
+    const op = write ? g.rng.int(4) : 0;
+    if (op === 0) out.push('GET', type, offset);
+    else if (op === 1) out.push('SET', type, offset, int(g));
+    else if (op === 2) out.push('INCRBY', type, offset, int(g));
+    else out.push('OVERFLOW', g.rng.pick(['WRAP', 'SAT', 'FAIL', 'BAD']));
+  }
+  return out;
+}
+function streamId(g: GenContext, forAdd: boolean): string {
+  const ids = ['1-1', '2-0', '3-5', '5-0', '0-1', '1', '18446744073709551615-18446744073709551615', 'x'];
+  return forAdd ? g.rng.pick([...ids, '6-*', '9-0']) : g.rng.pick(ids);
+}
+
+/**
+ * Commands deliberately never generated, with the reason. Their replies depend on the process, the clock or
+ * the connection mode, not on the dataset.
+ */
+export const NOT_FUZZED: Record<string, string> = {
+  info: 'process statistics',
+  config: 'configuration differs by design (appendonly default, paths)',
+  command: 'COMMAND COUNT/LIST reflect the commands implemented so far',
+  time: 'clock',
+  ttl: 'relative to each server\'s clock (EXPIRETIME is compared instead)',
+  pttl: 'relative to each server\'s clock (PEXPIRETIME is compared instead)',
+  lastsave: 'clock',
+  save: 'disk',
+  bgsave: 'disk',
+  bgrewriteaof: 'disk',
+  shutdown: 'stops the server',
+  monitor: 'changes the connection mode',
+  subscribe: 'changes the connection mode',
+  psubscribe: 'changes the connection mode',
+  ssubscribe: 'changes the connection mode',
+  unsubscribe: 'connection mode',
+  punsubscribe: 'connection mode',
+  sunsubscribe: 'connection mode',
+  quit: 'closes the connection',
+  reset: 'tested by the transaction/connection tests',
+  slowlog: 'timing',
+  latency: 'timing',
+  memory: 'allocator-specific sizes',
+  wait: 'replication',
+  readonly: 'cluster',
+  readwrite: 'cluster',
+  multi: 'driven by the fuzzer itself',
+  exec: 'driven by the fuzzer itself',
+  discard: 'driven by the fuzzer itself',
+};
