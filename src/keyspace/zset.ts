@@ -127,6 +127,8 @@ export class ZSetValue {
   private readonly header = new ZNode('', 0, MAX_LEVEL);
   private tail: ZNode | null = null;
   private level = 1;
+  /** Nodes linked in the skip list (zsl->length); equals the dict's size except inside a score update. */
+  private length = 0;
   private listpack: boolean;
 
   private constructor(listpack: boolean) {
@@ -222,9 +224,10 @@ export class ZSetValue {
       node.score = stored;
       return;
     }
-    const member = node.member;
-    this.slDelete(node.score, member);
-    this.dict.set(member, this.slInsert(member, stored));
+    // zslUpdateScore: unlink, then link the same node (and level) at its new place; the dict entry stays.
+    this.slDelete(node.score, node.member);
+    node.score = stored;
+    this.slInsert(node.member, stored, node);
   }
 
   /** Removes a member; true when it was present. */
@@ -370,7 +373,8 @@ export class ZSetValue {
   // ---------------------------------------------------------------------------------------------------------
   // Skip list (zslInsert, zslDeleteNode, zslGetRank)
 
-  private slInsert(member: Bytes, score: number): ZNode {
+  /** zslInsert; `reuse` is an unlinked node to link again (score update) instead of a new one. */
+  private slInsert(member: Bytes, score: number, reuse?: ZNode): ZNode {
     const update = UPDATE_SCRATCH;
     const rank = RANK_SCRATCH;
     let x = this.header;
@@ -383,16 +387,17 @@ export class ZSetValue {
       }
       update[i] = x;
     }
-    const level = randomLevel();
+    const level = reuse === undefined ? randomLevel() : reuse.next.length;
     if (level > this.level) {
       for (let i = this.level; i < level; i++) {
         rank[i] = 0;
         update[i] = this.header;
-        this.header.span[i] = this.size;
+        this.header.span[i] = this.length;
       }
       this.level = level;
     }
-    const node = new ZNode(member, score, level);
+    const node = reuse ?? new ZNode(member, score, level);
+    this.length++;
     for (let i = 0; i < level; i++) {
       const u = update[i]!;
       node.next[i] = u.next[i] ?? null;
@@ -434,6 +439,7 @@ export class ZSetValue {
     const after = node.next[0] ?? null;
     if (after !== null) after.backward = node.backward;
     else this.tail = node.backward;
+    this.length--;
     while (this.level > 1 && (this.header.next[this.level - 1] ?? null) === null) this.level--;
   }
 
