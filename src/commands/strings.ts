@@ -48,7 +48,8 @@ export function checkStringLength(s: Session, size: number, append: number): boo
 
 /**
  * redis dbUnshareStringValue: the key's string as a `MutableString`, converting it in place (the value object is
- * replaced without signalling a modification, like dbOverwrite). The key must hold a string.
+ * replaced without signalling a modification, like dbOverwrite). The key must hold a string, and the command must
+ * have looked it up already (getRead/getWrite), which is what lets a running BGSAVE copy the old value first.
  */
 export function unshareString(db: Db, key: string): MutableString {
   const entry = db.dict.get(key);
