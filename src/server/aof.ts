@@ -178,7 +178,7 @@ function replay<T>(server: Server, load: (target: ReplayTarget) => T, fs: AofFil
   };
   let functionsSkipped = 0;
   const target: ReplayTarget = {
-    knows: (args: readonly Bytes[]) => engine.table.lookup(args[0] ?? '') !== undefined,
+    knows: (args: readonly Bytes[]) => (args[0] ?? '').toLowerCase() === 'function' || engine.table.lookup(args[0] ?? '') !== undefined,
     execute: (args: Bytes[]) => {
       // Strongbox has no scripting engine: function libraries are skipped, as the RDB loader skips them.
       if (args[0]!.toLowerCase() === 'function') {
