@@ -315,13 +315,20 @@ function replySearch(s: Session, results: Found[], o: SearchOptions): void {
     if (options > 0) s.reply.array(options + 1);
     s.reply.bulk(f.member);
     if (o.withDist) s.reply.bulk(formatFixedPoint(f.distance, 4));
-    if (o.withHash) s.reply.integer(f.score);
+    if (o.withHash) s.reply.integer(scoreAsLongLong(f.score));
     if (o.withCoord) {
       s.reply.array(2);
       s.reply.double(formatHumanDouble(f.longitude));
       s.reply.double(formatHumanDouble(f.latitude));
     }
   }
+}
+
+/** C's (long long) cast of a score: truncation toward zero; out of range gives LLONG_MIN on x86. */
+function scoreAsLongLong(score: number): bigint {
+  const truncated = Math.trunc(score);
+  if (!(truncated < 2 ** 63 && truncated >= -(2 ** 63))) return -9223372036854775808n;
+  return BigInt(truncated);
 }
 
 function storeSearch(s: Session, results: Found[], o: SearchOptions, event: string): void {

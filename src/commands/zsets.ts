@@ -32,12 +32,13 @@ export function zsetAt(s: Session, key: Bytes, write: boolean): ZSetValue | unde
 }
 
 /**
- * A score reply (addReplyDouble, "%.17g"). Integers below 1e17 print as their decimal digits under "%.17g", which
- * String() produces much faster (bench/leaderboard.ts: ZREVRANGE 0 9 WITHSCORES); -0 and the rest go through
+ * A score reply (addReplyDouble, "%.17g"). Safe integers (|n| < 2^53) print as their exact decimal digits under
+ * "%.17g", which String() produces much faster (bench/leaderboard.ts: ZREVRANGE 0 9 WITHSCORES). Above 2^53
+ * String() gives the shortest round-trip form, not the exact value, so those, -0 and fractions go through
  * formatDouble.
  */
 export function replyScore(s: Session, score: number): void {
-  const integral = Number.isInteger(score) && score !== 0 && score < 1e17 && score > -1e17;
+  const integral = Number.isSafeInteger(score) && score !== 0;
   s.reply.double(integral ? String(score) : formatDouble(score));
 }
 

@@ -73,6 +73,8 @@ const FIXED: string[][] = [
   ['GEOSEARCH', 'tie', 'FROMLONLAT', '10', '45', 'BYRADIUS', '10', 'km', 'ASC'],
   ['GEOSEARCH', 'tie', 'FROMLONLAT', '10', '45', 'BYRADIUS', '10', 'km', 'DESC'],
   ['GEORADIUS', 'tie', '10', '45', '10', 'km', 'COUNT', '3'],
+  ['ZADD', 'fractional', '12.75', 'a', '-3.5', 'b', '3471579339700058', 'c'],
+  ['GEOSEARCH', 'fractional', 'FROMLONLAT', '-180', '-85', 'BYBOX', '40000', '40000', 'km', 'WITHHASH', 'ASC'],
   ['SET', 'str', 'x'],
   ['GEOADD', 'str', '1', '1', 'a'],
   ['GEOPOS', 'str', 'a'],
