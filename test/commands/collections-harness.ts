@@ -5,8 +5,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'vitest';
 import fc from 'fast-check';
-import { arrayOf, connectRaw, parseResp, type RawClient, type RealRedis, type RespValue } from '../helpers/real-redis.js';
-import type { Strongbox } from '../helpers/strongbox.js';
+import { arrayOf, connectRaw, parseResp, startRealRedis, type RawClient, type RealRedis, type RespValue } from '../helpers/real-redis.js';
+import { startStrongbox, type Strongbox } from '../helpers/strongbox.js';
 import { both } from './zset-harness.js';
 
 export { startPair, both, runSeed, type Pair } from './zset-harness.js';
@@ -114,4 +114,69 @@ export async function collectNotifications(port: number): Promise<{ text(): stri
 
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** What a propagation test sees: both servers (Redis writing an AOF), a client to each, our captured stream. */
+export interface AofContext {
+  redis: RealRedis;
+  ours: Strongbox;
+  r: RawClient;
+  o: RawClient;
+  captured: { commands: string[][] };
+  /** Sends `args` to both and expects identical replies. */
+  run(args: string[]): Promise<void>;
+}
+
+/** Runs `body` against a real Redis with AOF on and a Strongbox whose propagation is captured, then cleans up. */
+export async function withAofPair(body: (context: AofContext) => Promise<void>): Promise<void> {
+  const redis = await startRealRedis(AOF_CONFIG);
+  const ours = await startStrongbox();
+  const captured = captureOurs(ours);
+  const r = await connectRaw(redis.port);
+  const o = await ours.connect();
+  const run = async (args: string[]): Promise<void> => {
+    expect((await o.call(...args)).toString('latin1'), args.join(' ')).toBe((await r.call(...args)).toString('latin1'));
+  };
+  try {
+    await body({ redis, ours, r, o, captured, run });
+  } finally {
+    r.socket.destroy();
+    o.socket.destroy();
+    await redis.stop();
+    await ours.stop();
+  }
+}
+
+/**
+ * Runs `sequence` (then `extra`, given each server's port and client) on two servers with every keyspace event
+ * enabled and expects the same notification bytes, which must mention `mustContain`.
+ */
+export async function expectSameNotifications(
+  sequence: string[][],
+  mustContain: string,
+  extra?: (port: number, client: RawClient) => Promise<void>,
+): Promise<void> {
+  const redis = await startRealRedis(['--notify-keyspace-events', 'KEA']);
+  const ours = await startStrongbox(['--notify-keyspace-events', 'KEA']);
+  const rs = await collectNotifications(redis.port);
+  const os = await collectNotifications(ours.port);
+  const r = await connectRaw(redis.port);
+  const o = await ours.connect();
+  try {
+    for (const args of sequence) {
+      await r.call(...args);
+      await o.call(...args);
+    }
+    if (extra !== undefined) {
+      await extra(redis.port, r);
+      await extra(ours.port, o);
+    }
+    await sleep(100);
+    expect(rs.text()).toContain(mustContain);
+    expect(os.text()).toBe(rs.text());
+  } finally {
+    for (const c of [rs.client, os.client, r, o]) c.socket.destroy();
+    await redis.stop();
+    await ours.stop();
+  }
 }

@@ -4,11 +4,10 @@
 // iterations, propagation (Redis's AOF vs our hook) and keyspace notifications.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import fc from 'fast-check';
-import { connectRaw, parseResp, requireRealRedis, startRealRedis, type RawClient, type RespValue } from '../helpers/real-redis.js';
-import { startStrongbox } from '../helpers/strongbox.js';
+import { parseResp, requireRealRedis, type RawClient, type RespValue } from '../helpers/real-redis.js';
 import {
-  AOF_CONFIG, both, canonical, canonicalPairs, captureOurs, collectNotifications, drawSequence, readRedisAof, runSeed,
-  same, sameCanonical, sleep, startPair, type Pair,
+  both, canonical, canonicalPairs, drawSequence, expectSameNotifications, readRedisAof, runSeed, same, sameCanonical,
+  startPair, withAofPair, type Pair,
 } from './collections-harness.js';
 
 const enabled = requireRealRedis();
@@ -273,37 +272,13 @@ describe.runIf(enabled)('hash propagation and notifications like Redis 7.0', () 
   ];
 
   test('AOF of real Redis equals our propagation', async () => {
-    const redis = await startRealRedis(AOF_CONFIG);
-    const ours = await startStrongbox();
-    const captured = captureOurs(ours);
-    const r = await connectRaw(redis.port);
-    const o = await ours.connect();
-    for (const args of SEQUENCE) {
-      expect((await o.call(...args)).toString('latin1'), args.join(' ')).toBe((await r.call(...args)).toString('latin1'));
-    }
-    expect(captured.commands).toEqual(await readRedisAof(redis));
-    r.socket.destroy();
-    o.socket.destroy();
-    await redis.stop();
-    await ours.stop();
+    await withAofPair(async ({ redis, captured, run }) => {
+      for (const args of SEQUENCE) await run(args);
+      expect(captured.commands).toEqual(await readRedisAof(redis));
+    });
   });
 
   test('keyspace notifications are the same messages in the same order', async () => {
-    const redis = await startRealRedis(['--notify-keyspace-events', 'KEA']);
-    const ours = await startStrongbox(['--notify-keyspace-events', 'KEA']);
-    const rs = await collectNotifications(redis.port);
-    const os = await collectNotifications(ours.port);
-    const r = await connectRaw(redis.port);
-    const o = await ours.connect();
-    for (const args of SEQUENCE) {
-      await r.call(...args);
-      await o.call(...args);
-    }
-    await sleep(100);
-    expect(rs.text()).toContain('hincrbyfloat');
-    expect(os.text()).toBe(rs.text());
-    for (const c of [rs.client, os.client, r, o]) c.socket.destroy();
-    await redis.stop();
-    await ours.stop();
+    await expectSameNotifications(SEQUENCE, 'hincrbyfloat');
   });
 });

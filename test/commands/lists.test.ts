@@ -4,11 +4,8 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import fc from 'fast-check';
 import { connectRaw, requireRealRedis, type RawClient } from '../helpers/real-redis.js';
-import { startStrongbox } from '../helpers/strongbox.js';
-import { startRealRedis } from '../helpers/real-redis.js';
 import {
-  AOF_CONFIG, both, captureOurs, collectNotifications, drawSequence, readRedisAof, runSeed, same, sleep, startPair,
-  type Pair,
+  both, drawSequence, expectSameNotifications, readRedisAof, runSeed, same, sleep, startPair, withAofPair, type Pair,
 } from './collections-harness.js';
 
 const enabled = requireRealRedis();
@@ -392,64 +389,38 @@ describe.runIf(enabled)('list propagation and notifications like Redis 7.0', () 
   ];
 
   test('AOF of real Redis equals our propagation, including served blocking pops', async () => {
-    const redis = await startRealRedis(AOF_CONFIG);
-    const ours = await startStrongbox();
-    const captured = captureOurs(ours);
-    const r = await connectRaw(redis.port);
-    const o = await ours.connect();
-    for (const args of SEQUENCE) {
-      expect((await o.call(...args)).toString('latin1'), args.join(' ')).toBe((await r.call(...args)).toString('latin1'));
-    }
-    // Served blocking pops propagate as LPOP / LPOP count / LMOVE (lowercase directions) / RPOPLPUSH.
-    for (const [block, push] of [
-      [['BLPOP', 'w1', '0'], ['RPUSH', 'w1', 'x', 'y']],
-      [['BLMPOP', '0', '1', 'w2', 'RIGHT', 'COUNT', '5'], ['RPUSH', 'w2', 'x', 'y']],
-      [['BLMOVE', 'w3', 'd3', 'RIGHT', 'LEFT', '0'], ['RPUSH', 'w3', 'x']],
-      [['BRPOPLPUSH', 'w4', 'd4', '0'], ['RPUSH', 'w4', 'x']],
-    ] as const) {
-      const results: string[][] = [];
-      for (const [port, main] of [[redis.port, r], [ours.port, o]] as [number, RawClient][]) {
-        const blocker = await connectRaw(port);
-        const pending = blocker.call(...block);
-        await sleep(30);
-        const pushed = await main.call(...push);
-        results.push([pushed.toString('latin1'), (await pending).toString('latin1')]);
-        blocker.socket.destroy();
+    await withAofPair(async ({ redis, ours, r, o, captured, run }) => {
+      for (const args of SEQUENCE) await run(args);
+      // Served blocking pops propagate as LPOP / LPOP count / LMOVE (lowercase directions) / RPOPLPUSH.
+      for (const [block, push] of [
+        [['BLPOP', 'w1', '0'], ['RPUSH', 'w1', 'x', 'y']],
+        [['BLMPOP', '0', '1', 'w2', 'RIGHT', 'COUNT', '5'], ['RPUSH', 'w2', 'x', 'y']],
+        [['BLMOVE', 'w3', 'd3', 'RIGHT', 'LEFT', '0'], ['RPUSH', 'w3', 'x']],
+        [['BRPOPLPUSH', 'w4', 'd4', '0'], ['RPUSH', 'w4', 'x']],
+      ] as const) {
+        const results: string[][] = [];
+        for (const [port, main] of [[redis.port, r], [ours.port, o]] as [number, RawClient][]) {
+          const blocker = await connectRaw(port);
+          const pending = blocker.call(...block);
+          await sleep(30);
+          const pushed = await main.call(...push);
+          results.push([pushed.toString('latin1'), (await pending).toString('latin1')]);
+          blocker.socket.destroy();
+        }
+        expect(results[1]).toEqual(results[0]);
       }
-      expect(results[1]).toEqual(results[0]);
-    }
-    const expected = await readRedisAof(redis);
-    expect(captured.commands).toEqual(expected);
-    r.socket.destroy();
-    o.socket.destroy();
-    await redis.stop();
-    await ours.stop();
+      expect(captured.commands).toEqual(await readRedisAof(redis));
+    });
   });
 
   test('keyspace notifications are the same messages in the same order', async () => {
-    const redis = await startRealRedis(['--notify-keyspace-events', 'KEA']);
-    const ours = await startStrongbox(['--notify-keyspace-events', 'KEA']);
-    const rs = await collectNotifications(redis.port);
-    const os = await collectNotifications(ours.port);
-    const r = await connectRaw(redis.port);
-    const o = await ours.connect();
-    for (const args of SEQUENCE) {
-      await r.call(...args);
-      await o.call(...args);
-    }
-    for (const [port, main] of [[redis.port, r], [ours.port, o]] as [number, RawClient][]) {
+    await expectSameNotifications(SEQUENCE, 'lpush', async (port, main) => {
       const blocker = await connectRaw(port);
       const pending = blocker.call('BLMOVE', 'w', 'd', 'LEFT', 'LEFT', '0');
       await sleep(30);
       await main.call('RPUSH', 'w', 'x');
       await pending;
       blocker.socket.destroy();
-    }
-    await sleep(100);
-    expect(rs.text()).toContain('lpush');
-    expect(os.text()).toBe(rs.text());
-    for (const c of [rs.client, os.client, r, o]) c.socket.destroy();
-    await redis.stop();
-    await ours.stop();
+    });
   });
 });
