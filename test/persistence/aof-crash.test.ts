@@ -71,8 +71,12 @@ async function startProcess(dir: string, port: number): Promise<{ child: ChildPr
   const child = spawn(
     process.execPath,
     [join(ROOT, 'bin/strongbox-server'), '--port', String(port), '--dir', dir, '--appendonly', 'yes', '--appendfsync', 'always', '--save', '', '--logfile', join(dir, 'server.log')],
-    { stdio: 'ignore' },
+    { stdio: ['ignore', 'ignore', 'pipe'] },
   );
+  let stderr = '';
+  child.stderr?.on('data', (d: Buffer) => {
+    stderr += d.toString('latin1');
+  });
   for (let i = 0; i < 400; i++) {
     if (child.exitCode !== null) break;
     const socket = await new Promise<ReturnType<typeof connect> | null>((resolve) => {
@@ -85,12 +89,12 @@ async function startProcess(dir: string, port: number): Promise<{ child: ChildPr
   }
   let log = '';
   try {
-    log = readFileSync(join(dir, 'server.log'), 'latin1');
+    log = readFileSync(join(dir, 'server.log'), 'latin1').split('\n').slice(-15).join('\n');
   } catch {
     log = '(no log)';
   }
   child.kill('SIGKILL');
-  throw new Error(`strongbox-server did not start (exit ${child.exitCode}):\n${log}`);
+  throw new Error(`strongbox-server did not start (exit ${child.exitCode}):\n${log}\nstderr:\n${stderr}`);
 }
 
 describe('SIGKILL at random moments under appendfsync always', () => {

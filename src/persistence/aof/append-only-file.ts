@@ -387,11 +387,15 @@ export class AppendOnlyFile {
     return !this.writeFailed && !this.backgroundFsyncFailed;
   }
 
-  /** prepareForShutdown: write what is buffered and fsync. Returns an error text when that failed. */
+  /**
+   * prepareForShutdown: write what is buffered and fsync. Like Redis 7.0 it never refuses the shutdown: a buffer
+   * that still cannot be written (the error was logged) is lost; under `always` it cannot exist (a failed write
+   * stopped the server), so only changes that `everysec`/`no` had not promised yet are lost.
+   */
   shutdown(): string | null {
     if (this.fd === null) return null;
     this.flush(true);
-    if (this.buffer.length > 0) return 'Errors trying to flush the AOF buffer';
+    if (this.buffer.length > 0) this.logger.warning(`Exiting with ${this.buffer.length} bytes of the AOF buffer unwritten: the disk keeps failing`);
     try {
       this.fs.fsync(this.fd);
     } catch (err) {
@@ -489,12 +493,9 @@ export class AppendOnlyFile {
     try {
       this.persistManifest(switched);
     } catch {
-      try {
-        this.fs.unlink(this.path(name));
-      } catch {
-        // Not listed anywhere: harmless if it stays.
-      }
-      this.baseSeq--;
+      // The new BASE stays: the failure may have come after the rename (an fsync of the directory), so the
+      // manifest that names it may be the one on disk. Unlinking it could leave that manifest pointing at
+      // nothing (found by the crash simulator). Unlisted, it is only a stray file.
       return this.rewriteFailed('manifest');
     }
     this.manifest = switched;
