@@ -116,25 +116,47 @@ function mapGet(v: ReplyValue | undefined, key: string): ReplyValue | undefined 
   return undefined;
 }
 
+let index: { infoByName: Map<string, ReplyValue>; docsByName: Map<string, ReplyValue> } | undefined;
+
+/** COMMAND INFO and DOCS entries by full name (`get`, `config|get`), built once per process. */
+function metadataIndex(): { infoByName: Map<string, ReplyValue>; docsByName: Map<string, ReplyValue> } {
+  if (index !== undefined) return index;
+  const meta = loadMetadata();
+  const infoByName = new Map<string, ReplyValue>();
+  const collect = (entry: ReplyValue): void => {
+    const fields = items(entry);
+    infoByName.set(str(fields[0]), entry);
+    for (const sub of items(fields[9])) collect(sub);
+  };
+  for (const entry of meta.info.v) collect(entry);
+  const docsByName = new Map<string, ReplyValue>();
+  const collectDocs = (name: string, doc: ReplyValue): void => {
+    docsByName.set(name, doc);
+    const subs = mapGet(doc, 'subcommands');
+    if (subs !== undefined && subs.t === 'map') for (const [k, d] of subs.v) collectDocs(str(k), d);
+  };
+  for (const [k, d] of meta.docs.v) collectDocs(str(k), d);
+  index = { infoByName, docsByName };
+  return index;
+}
+
 export class CommandTable {
   readonly commands = new Map<string, CommandSpec>();
 
   constructor(defs: readonly CommandDef[]) {
-    const meta = loadMetadata();
-    const infoByName = new Map<string, ReplyValue>();
-    const collect = (entry: ReplyValue): void => {
-      const fields = items(entry);
-      infoByName.set(str(fields[0]), entry);
-      for (const sub of items(fields[9])) collect(sub);
-    };
-    for (const entry of meta.info.v) collect(entry);
-    const docsByName = new Map<string, ReplyValue>();
-    const collectDocs = (name: string, doc: ReplyValue): void => {
-      docsByName.set(name, doc);
-      const subs = mapGet(doc, 'subcommands');
-      if (subs !== undefined && subs.t === 'map') for (const [k, d] of subs.v) collectDocs(str(k), d);
-    };
-    for (const [k, d] of meta.docs.v) collectDocs(str(k), d);
+    // Building specs from the metadata is the costly part; it is done once per list of definitions and each
+    // table gets copies with its own stats (an engine per in-process server or simulated node).
+    let templates = builtTables.get(defs);
+    if (templates === undefined) {
+      templates = CommandTable.build(defs);
+      builtTables.set(defs, templates);
+    }
+    for (const [name, spec] of templates) this.commands.set(name, copySpec(spec));
+  }
+
+  private static build(defs: readonly CommandDef[]): Map<string, CommandSpec> {
+    const commands = new Map<string, CommandSpec>();
+    const { infoByName, docsByName } = metadataIndex();
 
     const byName = new Map<string, CommandDef>();
     for (const def of defs) {
@@ -177,16 +199,29 @@ export class CommandTable {
       }
       return spec;
     };
-    for (const [name, def] of byName) if (!name.includes('|')) this.commands.set(name, build(name, def));
+    for (const [name, def] of byName) if (!name.includes('|')) commands.set(name, build(name, def));
     for (const container of containers) {
-      if (!this.commands.has(container)) this.commands.set(container, build(container, undefined));
+      if (!commands.has(container)) commands.set(container, build(container, undefined));
     }
+    return commands;
   }
 
   /** The spec of `name` (any case), or undefined. */
   lookup(name: string): CommandSpec | undefined {
     return this.commands.get(name) ?? this.commands.get(name.toLowerCase());
   }
+}
+
+const builtTables = new WeakMap<readonly CommandDef[], Map<string, CommandSpec>>();
+
+/** A spec with fresh stats (and fresh subcommand specs). */
+function copySpec(spec: CommandSpec): CommandSpec {
+  let subcommands: Map<string, CommandSpec> | undefined;
+  if (spec.subcommands !== undefined) {
+    subcommands = new Map();
+    for (const [name, sub] of spec.subcommands) subcommands.set(name, copySpec(sub));
+  }
+  return { ...spec, subcommands, stats: { calls: 0, usec: 0, rejectedCalls: 0, failedCalls: 0 } };
 }
 
 function syntheticInfo(name: string, arity: number): ReplyValue {

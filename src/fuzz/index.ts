@@ -1,2 +1,3 @@
 /** Crash-recovery fuzzing: the simulated disk (and, as it lands, the simulator that drives the engine on it). */
 export * from './sim-fs.js';
+export * from './simulator.js';

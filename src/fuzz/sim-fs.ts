@@ -70,6 +70,13 @@ export class SimFileSystem implements AofFileSystem {
   crashAtOp = -1;
   /** Faults to inject: operation index -> kind. */
   readonly faults = new Map<number, FaultKind>();
+  /** True once the crash point was reached: the machine is off, whatever the code did with the exception. */
+  get poweredOff(): boolean {
+    return this.crashAtOp >= 0 && this.opCount > this.crashAtOp;
+  }
+
+  /** Deliberately broken disk: fsync succeeds and makes nothing durable (to prove the checker catches it). */
+  lyingFsync = false;
   /** Clock for mtimes; the simulator sets it. */
   nowMs = 0;
   /** Operation log (for replay reports): `opIndex kind path`. */
@@ -131,6 +138,7 @@ export class SimFileSystem implements AofFileSystem {
     const handle = this.handle(fd, 'fsync');
     const fault = this.step('fsync', handle.path);
     if (fault === 'eio-fsync') throw new FsError('EIO', 'fsync', handle.path);
+    if (this.lyingFsync) return;
     const file = this.inode(handle.inode);
     file.durable = file.current.slice(0, file.currentBytes);
     file.pending = [];
@@ -149,6 +157,7 @@ export class SimFileSystem implements AofFileSystem {
     this.step('fsyncDir', path);
     const dir = this.dirs.get(this.normalize(path));
     if (dir === undefined) throw new FsError('ENOENT', 'fsyncDir', path);
+    if (this.lyingFsync) return;
     dir.durable = new Map(dir.current);
     dir.pending = [];
   }
@@ -271,16 +280,13 @@ export class SimFileSystem implements AofFileSystem {
       dir.pending = [];
     }
     for (const file of this.inodes.values()) {
-      let image = file.durable;
       const keep = Math.floor(random() * (file.pending.length + 1));
-      for (let i = 0; i < file.pending.length && i <= keep; i++) {
-        const op = file.pending[i]!;
-        if (i < keep) image = applyOp(image, op);
-        else if (op.kind === 'write' && random() < tear) image = applyOp(image, tornWrite(op, random));
-      }
-      file.durable = image;
-      file.current = image.slice();
-      file.currentBytes = image.length;
+      const kept = file.pending.slice(0, keep);
+      const dropped = file.pending[keep];
+      if (dropped !== undefined && dropped.kind === 'write' && random() < tear) kept.push(tornWrite(dropped, random));
+      file.durable = applyOps(file.durable, kept);
+      file.current = file.durable.slice();
+      file.currentBytes = file.durable.length;
       file.pending = [];
     }
   }
@@ -313,7 +319,8 @@ export class SimFileSystem implements AofFileSystem {
   private step(kind: string, path: string): FaultKind | undefined {
     const index = this.opCount++;
     if (this.traceEnabled) this.trace.push(`${index} ${kind} ${path}`);
-    if (index === this.crashAtOp) throw new SimulatedCrash(index);
+    // Power stays off after the crash point: code that swallowed the first SimulatedCrash gets nothing done.
+    if (this.crashAtOp >= 0 && index >= this.crashAtOp) throw new SimulatedCrash(index);
     return this.faults.get(index);
   }
 
@@ -348,13 +355,29 @@ export class SimFileSystem implements AofFileSystem {
   }
 }
 
-function applyOp(image: Uint8Array, op: FileOp): Uint8Array {
-  if (op.kind === 'truncate') return image.slice(0, Math.min(image.length, op.sizeBytes));
-  const end = op.offset + op.bytes.length;
-  const out = new Uint8Array(Math.max(image.length, end));
+/** The image after `ops` (in order) on top of `image`, built in one buffer. */
+function applyOps(image: Uint8Array, ops: readonly FileOp[]): Uint8Array {
+  if (ops.length === 0) return image;
+  let size = image.length;
+  let capacity = size;
+  for (const op of ops) {
+    if (op.kind === 'truncate') size = Math.min(size, op.sizeBytes);
+    else size = Math.max(size, op.offset + op.bytes.length);
+    capacity = Math.max(capacity, size);
+  }
+  const out = new Uint8Array(capacity);
   out.set(image);
-  out.set(op.bytes, op.offset);
-  return out;
+  let length = image.length;
+  for (const op of ops) {
+    if (op.kind === 'truncate') {
+      if (op.sizeBytes < length) out.fill(0, op.sizeBytes, length);
+      length = Math.min(length, op.sizeBytes);
+    } else {
+      out.set(op.bytes, op.offset);
+      length = Math.max(length, op.offset + op.bytes.length);
+    }
+  }
+  return out.slice(0, length);
 }
 
 /** The part of a write that reached the platter: cut at any byte, or at a 512-byte sector boundary. */
