@@ -48,7 +48,7 @@ const KNOWN_BUGS: KnownBug[] = [
     matches: (args) => /^sort(_ro)?$/i.test(args[0] ?? '') && args.some((a) => /^alpha$/i.test(a)),
   },
   {
-    bug: 'WATCH: with SEED=41 (WATCH excluded by this entry removed) EXEC after WATCH {t}x returns a null reply (aborted) on Strongbox where Redis runs the transaction; cause not yet isolated (simple EXECABORT/DISCARD/FLUSHALL cases agree)',
+    bug: 'WATCH/EXEC: without this entry, SEED=41 reaches an EXEC after WATCH {t}x that Strongbox aborts (null reply) while Redis runs it; cause not yet isolated (simple EXECABORT, DISCARD and FLUSHALL-in-MULTI cases agree)',
     matches: (args) => /^watch$/i.test(args[0] ?? ''),
   },
 ];
