@@ -66,6 +66,8 @@ export interface EngineSettings {
   slowlogMaxLen: number;
   protoMaxBulkLen: number;
   latencyMonitorThresholdMs: number;
+  /** `lazyfree-lazy-expire`: expired keys are propagated as UNLINK. */
+  lazyfreeLazyExpire: boolean;
 }
 
 export interface SlowlogEntry {
@@ -101,6 +103,7 @@ export class Engine implements KeyspaceListener {
     slowlogMaxLen: 128,
     protoMaxBulkLen: 512 * 1024 * 1024,
     latencyMonitorThresholdMs: 0,
+    lazyfreeLazyExpire: false,
   };
   readonly sessions = new Map<number, Session>();
   private nextSessionId = 1;
@@ -395,10 +398,9 @@ export class Engine implements KeyspaceListener {
   }
 
   keyExpired(db: Db, key: string): void {
-    this.dirty++;
-    // redis propagateDeletion: UNLINK under lazyfree-lazy-expire, else DEL.
-    const lazy = this.admin?.configGet(['lazyfree-lazy-expire'])[0]?.[1] === 'yes';
-    this.pending.push({ dbIndex: db.id, args: [lazy ? 'UNLINK' : 'DEL', key] });
+    // redis deleteExpiredKeyAndPropagate: no server.dirty change (so a command that only touched an expired key
+    // is not propagated itself); propagateDeletion sends UNLINK under lazyfree-lazy-expire, else DEL.
+    this.pending.push({ dbIndex: db.id, args: [this.settings.lazyfreeLazyExpire ? 'UNLINK' : 'DEL', key] });
     this.notify(NOTIFY.expired, 'expired', key, db.id);
     if (this.callDepth === 0) this.flushPropagation();
   }

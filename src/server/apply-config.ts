@@ -31,6 +31,9 @@ export function applyConfig(server: Server): void {
     limits.maxBulkBytes = config.getInt('proto-max-bulk-len');
     settings.protoMaxBulkLen = limits.maxBulkBytes;
   });
+  config.onChange('lazyfree-lazy-expire', (v) => {
+    settings.lazyfreeLazyExpire = v === 'yes';
+  });
   config.onChange('loglevel', (v) => {
     logger.level = v as LogLevel;
   });
