@@ -28,14 +28,6 @@ const KNOWN_BUGS: KnownBug[] = [
     matches: (args) => /^dump$/i.test(args[0] ?? ''),
   },
   {
-    bug: 'GEO* WITHHASH on a member whose zset score is not an integer writes an invalid RESP integer (:12.25); Redis truncates the score to an integer (:12)',
-    matches: (args) => /^geo/i.test(args[0] ?? '') && args.some((a) => /^withhash$/i.test(a)),
-  },
-  {
-    bug: 'RESP3 zset scores that are integers in [2^53, 1e17) print with JS shortest form, not %.17g (replyScore in src/commands/zsets.ts): ,-50735868578384940 where Redis sends ,-50735868578384944. Only WEIGHTS products reach that range in the generated data',
-    matches: (args) => /^z(union|inter)(store)?$/i.test(args[0] ?? '') && args.some((a) => /^weights$/i.test(a)),
-  },
-  {
     bug: 'INCRBYFLOAT stores an integral result int-encoded: GETSET b -0; INCRBYFLOAT b 1; OBJECT ENCODING b gives int (Redis: embstr, the result of INCRBYFLOAT is never int-encoded)',
     matches: (args) => /^incrbyfloat$/i.test(args[0] ?? ''),
   },
