@@ -4,6 +4,7 @@
  */
 import { rdbTool } from './rdb.js';
 import { aofTool } from './aof.js';
+import { fuzzTool } from './fuzz.js';
 
 export interface Tool {
   name: string;
@@ -11,7 +12,7 @@ export interface Tool {
   run(args: readonly string[]): Promise<number>;
 }
 
-export const tools: Tool[] = [rdbTool, aofTool];
+export const tools: Tool[] = [rdbTool, aofTool, fuzzTool];
 
 function usage(): string {
   const lines = ['Usage: strongbox <tool> [arguments]', '', 'Tools:'];

@@ -440,8 +440,3 @@ export function runCrash(options: CrashRunOptions): CrashRunResult {
   const crashAtOp = options.crashAtOp ?? Math.floor(random() * w.opsTotal);
   return crashAt(w, crashAtOp, Math.floor(random() * 2 ** 32), options.lyingFsync === true);
 }
-
-/** The command that replays one run. */
-export function replayCommand(result: CrashRunResult): string {
-  return `bin/strongbox fuzz crash --seed ${result.seed} --fsync ${result.fsync} --runs 1`;
-}
