@@ -385,8 +385,17 @@ export class Engine implements KeyspaceListener {
 
   keyModified(db: Db, key: string): void {
     if (this.watchers.size === 0) return;
-    const sessions = this.watchers.get(db.id + '\0' + key);
-    if (sessions !== undefined) for (const s of sessions) s.watchDirty = true;
+    const id = db.id + '\0' + key;
+    const sessions = this.watchers.get(id);
+    if (sessions === undefined) return;
+    for (const s of sessions) {
+      // redis touchWatchedKey: a key already expired at WATCH time that is now gone changed nothing.
+      if (s.watchedExpired.has(id) && !db.dict.has(key)) {
+        s.watchedExpired.delete(id);
+        continue;
+      }
+      s.watchDirty = true;
+    }
   }
 
   keyReady(db: Db, key: string): void {
@@ -423,6 +432,8 @@ export class Engine implements KeyspaceListener {
     if (keys.has(key)) return;
     keys.add(key);
     const id = dbIndex + '\0' + key;
+    const at = session.db.expires.get(key);
+    if (at !== undefined && at <= this.clock.nowMs() && session.db.dict.has(key)) session.watchedExpired.add(id);
     let sessions = this.watchers.get(id);
     if (sessions === undefined) this.watchers.set(id, (sessions = new Set()));
     sessions.add(session);
@@ -439,6 +450,7 @@ export class Engine implements KeyspaceListener {
       }
     }
     session.watched.clear();
+    session.watchedExpired.clear();
     session.watchDirty = false;
   }
 

@@ -62,6 +62,11 @@ export class Session {
   readonly watched = new Map<number, Set<Bytes>>();
   /** A watched key was touched: EXEC will fail. */
   watchDirty = false;
+  /**
+   * Watched keys (`dbIndex\0key`) that were already logically expired when WATCH ran (redis watchedKey.expired):
+   * their deletion by expiry is no change, and their expiry does not fail EXEC.
+   */
+  readonly watchedExpired = new Set<string>();
   readonly channels = new Set<Bytes>();
   readonly patterns = new Set<Bytes>();
   replyMode: 'on' | 'off' | 'skip' = 'on';

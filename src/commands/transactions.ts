@@ -57,6 +57,7 @@ function watchedKeyExpired(s: Session): boolean {
   for (const [dbIndex, keys] of s.watched) {
     const db = s.engine.keyspace.db(dbIndex);
     for (const key of keys) {
+      if (s.watchedExpired.has(dbIndex + '\0' + key)) continue;
       const at = db.expires.get(key);
       if (at !== undefined && at <= now && db.dict.has(key)) return true;
     }

@@ -39,10 +39,6 @@ const KNOWN_BUGS: KnownBug[] = [
     bug: 'SORT ... ALPHA compares whole byte strings; Redis compares with strcoll on C strings, so "\\x00\\x01\\xff" ties with "" and their order follows pqsort (SORT d LIMIT 1 10 ASC ALPHA)',
     matches: (args) => /^sort(_ro)?$/i.test(args[0] ?? '') && args.some((a) => /^alpha$/i.test(a)),
   },
-  {
-    bug: 'WATCH/EXEC: without this entry, SEED=41 reaches an EXEC after WATCH {t}x that Strongbox aborts (null reply) while Redis runs it; cause not yet isolated (simple EXECABORT, DISCARD and FLUSHALL-in-MULTI cases agree)',
-    matches: (args) => /^watch$/i.test(args[0] ?? ''),
-  },
 ];
 
 const enabled = requireRealRedis();
