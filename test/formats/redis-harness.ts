@@ -126,6 +126,17 @@ export interface RedisInstance {
 
 /** Starts redis-server on a free port with `dir`/x.rdb (which may already hold an RDB). */
 export async function startRedis(dir: string = mkdtempSync(join(tmpdir(), 'strongbox-rdb-')), extra: string[] = []): Promise<RedisInstance> {
+  // A port found free can be taken (e.g. by a server on port 0) before redis-server binds it: retry then.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startRedisOnce(dir, extra);
+    } catch (error) {
+      if (attempt >= 5) throw error;
+    }
+  }
+}
+
+async function startRedisOnce(dir: string, extra: string[]): Promise<RedisInstance> {
   const port = await freePort();
   const child: ChildProcess = spawn(
     'redis-server',
@@ -141,6 +152,12 @@ export async function startRedis(dir: string = mkdtempSync(join(tmpdir(), 'stron
     try {
       const client = await RespClient.connect(port);
       const pong = await client.call('PING');
+      const info = await client.call('INFO', 'server');
+      if (pong === 'PONG' && typeof info === 'string' && !info.includes(`process_id:${child.pid}\r\n`)) {
+        client.close();
+        child.kill('SIGKILL');
+        throw new Error(`port ${port} is served by another process`);
+      }
       if (pong === 'PONG') {
         return {
           port,

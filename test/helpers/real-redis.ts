@@ -147,29 +147,38 @@ export async function connectRaw(port: number): Promise<RawClient> {
 
 /** Starts redis-server with `args` appended to a minimal no-persistence configuration. */
 export async function startRealRedis(args: string[] = []): Promise<RealRedis> {
-  const dir = mkdtempSync(join(tmpdir(), 'strongbox-real-redis-'));
-  const port = await freePort();
-  const child = spawn('redis-server', [
-    '--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '',
-    '--appendonly', 'no', '--daemonize', 'no', '--logfile', '', '--loglevel', 'warning',
-    ...args,
-  ], { stdio: ['ignore', 'ignore', 'inherit'] });
-  const socket = await connectWithRetry(port, child);
-  const client = rawClient(socket);
-  return {
-    port,
-    call: client.call,
-    async stop() {
-      socket.destroy();
-      if (child.exitCode === null) {
+  // A port found free can be taken by someone else (another server asking for port 0) before redis-server binds
+  // it; then the connection would reach the wrong server. So the server must say it is our child, or we retry.
+  for (let attempt = 1; ; attempt++) {
+    const dir = mkdtempSync(join(tmpdir(), 'strongbox-real-redis-'));
+    const port = await freePort();
+    const child = spawn('redis-server', [
+      '--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '',
+      '--appendonly', 'no', '--daemonize', 'no', '--logfile', '', '--loglevel', 'warning',
+      ...args,
+    ], { stdio: ['ignore', 'ignore', 'inherit'] });
+    const stop = async (socket?: Socket): Promise<void> => {
+      socket?.destroy();
+      if (child.exitCode === null && child.signalCode === null) {
         await new Promise<void>((resolve) => {
           child.once('exit', () => resolve());
           child.kill('SIGKILL');
         });
       }
       rmSync(dir, { recursive: true, force: true });
-    },
-  };
+    };
+    let socket: Socket | undefined;
+    try {
+      socket = await connectWithRetry(port, child);
+      const client = rawClient(socket);
+      const info = (await client.call('INFO', 'server')).toString('latin1');
+      if (!info.includes(`process_id:${child.pid}\r\n`)) throw new Error(`port ${port} is served by another process`);
+      return { port, call: client.call, stop: () => stop(socket) };
+    } catch (error) {
+      await stop(socket);
+      if (attempt >= 5) throw error;
+    }
+  }
 }
 
 /** Decodes a bulk-string reply ("$n\r\n...\r\n") to a latin1 string; null for a null bulk. */
