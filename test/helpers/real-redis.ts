@@ -154,9 +154,9 @@ export async function startRealRedis(args: string[] = []): Promise<RealRedis> {
     const port = await freePort();
     const child = spawn('redis-server', [
       '--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '',
-      '--appendonly', 'no', '--daemonize', 'no', '--logfile', '', '--loglevel', 'warning',
+      '--appendonly', 'no', '--daemonize', 'no', '--logfile', '', '--loglevel', 'notice',
       ...args,
-    ], { stdio: ['ignore', 'ignore', 'inherit'] });
+    ], { stdio: ['ignore', 'pipe', 'inherit'] });
     const stop = async (socket?: Socket): Promise<void> => {
       socket?.destroy();
       if (child.exitCode === null && child.signalCode === null) {
@@ -167,17 +167,32 @@ export async function startRealRedis(args: string[] = []): Promise<RealRedis> {
       }
       rmSync(dir, { recursive: true, force: true });
     };
-    let socket: Socket | undefined;
-    try {
-      socket = await connectWithRetry(port, child);
-      const client = rawClient(socket);
-      const info = (await client.call('INFO', 'server')).toString('latin1');
-      if (!info.includes(`process_id:${child.pid}\r\n`)) throw new Error(`port ${port} is served by another process`);
-      return { port, call: client.call, stop: () => stop(socket) };
-    } catch (error) {
-      await stop(socket);
-      if (attempt >= 5) throw error;
+    // Wait for redis-server's own word that it listens (it exits when the port was taken): no command is sent,
+    // so the reference's stats, slowlog and latency history stay untouched.
+    const ready = await new Promise<boolean>((resolve) => {
+      let log = '';
+      const timer = setTimeout(() => resolve(false), 10_000);
+      child.stdout?.on('data', (d: Buffer) => {
+        log += d.toString('latin1');
+        if (log.includes('Ready to accept connections')) {
+          clearTimeout(timer);
+          resolve(true);
+        }
+      });
+      child.once('exit', () => {
+        clearTimeout(timer);
+        resolve(false);
+      });
+    });
+    child.stdout?.resume();
+    if (!ready) {
+      await stop();
+      if (attempt >= 5) throw new Error(`redis-server did not start on port ${port}`);
+      continue;
     }
+    const socket = await connectWithRetry(port, child);
+    const client = rawClient(socket);
+    return { port, call: client.call, stop: () => stop(socket) };
   }
 }
 
