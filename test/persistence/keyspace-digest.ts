@@ -1,37 +1,13 @@
 // Test helper (not a test): DEBUG DIGEST / DIGEST-VALUE of an in-process keyspace, through the value classes'
 // public contract and the digest algorithm of src/keyspace/algorithms; and an exact picture of a keyspace.
-import { datasetDigest, digestHex, valueDigest, stringBytes, toRdbValue, type DigestValue, type Keyspace, type RedisValue, type Db } from '../../src/keyspace/index.js';
-
-function digestValue(value: RedisValue): DigestValue {
-  if (typeof value === 'string' || value.kind === 'string') return { type: 'string', value: stringBytes(value) };
-  switch (value.kind) {
-    case 'list':
-      return { type: 'list', items: value.items() };
-    case 'set':
-      return { type: 'set', members: value.members() };
-    case 'zset':
-      return { type: 'zset', entries: value.entries() };
-    case 'hash':
-      return { type: 'hash', entries: value.entries() };
-    case 'stream':
-      return { type: 'stream', entries: value.toModel().entries.map((e) => ({ ms: e.id.ms, seq: e.id.seq, fields: e.fields })) };
-  }
-}
+import { digestHex, keyDigest, keyspaceDigest, toRdbValue, type Keyspace, type Db } from '../../src/keyspace/index.js';
 
 export function keyspaceDigestHex(ks: Keyspace): string {
-  return digestHex(
-    datasetDigest(
-      ks.dbs.map((db) => ({
-        id: db.id,
-        keys: [...db.dict.values()].map((e) => ({ key: e.key, value: digestValue(e.value), hasExpire: db.expires.has(e.key) })),
-      })),
-    ),
-  );
+  return digestHex(keyspaceDigest(ks.dbs));
 }
 
 export function keyDigestHex(db: Db, key: string): string {
-  const value = db.peek(key);
-  return digestHex(valueDigest(value === undefined ? null : digestValue(value), db.expires.has(key)));
+  return digestHex(keyDigest(db, key));
 }
 
 /** Every key with its codec value and TTL: an exact, order-independent picture of a keyspace. */
