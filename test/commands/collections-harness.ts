@@ -1,12 +1,13 @@
 // Shared driver for the list, hash and set differential tests: a real redis-server and an in-process Strongbox
 // with RESP2 and RESP3 connections, raw-byte and canonical reply comparison, propagation capture (real Redis's
 // AOF vs our propagate hook) and keyspace-notification capture.
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { expect } from 'vitest';
 import fc from 'fast-check';
 import { arrayOf, connectRaw, parseResp, startRealRedis, type RawClient, type RealRedis, type RespValue } from '../helpers/real-redis.js';
 import { startStrongbox, type Strongbox } from '../helpers/strongbox.js';
+import { captureOurs, readIncrAof } from '../helpers/aof.js';
+
+export { captureOurs };
 import { both } from './zset-harness.js';
 
 export { startPair, both, runSeed, type Pair } from './zset-harness.js';
@@ -53,55 +54,13 @@ export function drawSequence<T>(arbitrary: fc.Arbitrary<T>, seed: number, count:
 // ---------------------------------------------------------------------------------------------------------------
 // Propagation
 
-function parseAof(text: string): string[][] {
-  const out: string[][] = [];
-  let p = 0;
-  while (p < text.length) {
-    if (text[p] !== '*') throw new Error(`unexpected AOF byte at ${p}`);
-    let e = text.indexOf('\r\n', p);
-    const n = Number(text.slice(p + 1, e));
-    p = e + 2;
-    const args: string[] = [];
-    for (let i = 0; i < n; i++) {
-      e = text.indexOf('\r\n', p);
-      const length = Number(text.slice(p + 1, e));
-      args.push(text.slice(e + 2, e + 2 + length));
-      p = e + 2 + length + 2;
-    }
-    out.push(args);
-  }
-  return out;
-}
-
 /** Real Redis's incremental AOF as argument vectors (start it with `AOF_CONFIG`). */
 export async function readRedisAof(redis: RealRedis): Promise<string[][]> {
-  const dir = arrayOf(await redis.call('CONFIG', 'GET', 'dir'))[1]!;
-  const aofDir = join(dir, 'appendonlydir');
-  const file = readdirSync(aofDir).find((f) => f.endsWith('.incr.aof'));
-  if (file === undefined) throw new Error('no incr AOF');
-  return parseAof(readFileSync(join(aofDir, file), 'latin1'));
+  return readIncrAof(arrayOf(await redis.call('CONFIG', 'GET', 'dir'))[1]!);
 }
 
 export const AOF_CONFIG = ['--appendonly', 'yes', '--appendfsync', 'always', '--aof-use-rdb-preamble', 'no'];
 
-/** Our propagated batches as Redis writes them to the AOF (SELECT when the db changes). */
-export function captureOurs(ours: Strongbox): { commands: string[][] } {
-  const captured = { commands: [] as string[][] };
-  const host = ours.server.engine.host;
-  const original = host.propagate.bind(host);
-  let lastDb = -1;
-  host.propagate = (batch) => {
-    for (const command of batch) {
-      if (command.dbIndex !== lastDb) {
-        captured.commands.push(['SELECT', String(command.dbIndex)]);
-        lastDb = command.dbIndex;
-      }
-      captured.commands.push(command.args);
-    }
-    original(batch);
-  };
-  return captured;
-}
 
 /** A PSUBSCRIBE * connection collecting every notification byte. */
 export async function collectNotifications(port: number): Promise<{ text(): string; client: RawClient }> {

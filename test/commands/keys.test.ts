@@ -2,10 +2,9 @@
 // redis-server and to Strongbox, in RESP2 and RESP3, and replies, propagated commands (real Redis's AOF vs our
 // propagate hook), keyspace notifications and DEBUG DIGEST after long random runs must be identical.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { connectRaw, requireRealRedis, startRealRedis, arrayOf, parseResp, type RawClient, type RespValue, type RealRedis } from '../helpers/real-redis.js';
 import { startStrongbox, type Strongbox } from '../helpers/strongbox.js';
+import { captureOurs, readIncrAof } from '../helpers/aof.js';
 import { seededRandom } from '../keyspace/algorithms/random.js';
 
 const enabled = requireRealRedis();
@@ -287,54 +286,6 @@ describe.runIf(enabled)('key commands, byte for byte against real Redis', () => 
 
 // ---------------------------------------------------------------------------------------------------------
 // Propagation and notifications
-
-/** Splits an AOF (RESP multibulk commands) into argument vectors. */
-function parseAof(text: string): string[][] {
-  const out: string[][] = [];
-  let p = 0;
-  while (p < text.length) {
-    if (text[p] !== '*') throw new Error(`unexpected AOF byte at ${p}: ${JSON.stringify(text.slice(p, p + 20))}`);
-    let e = text.indexOf('\r\n', p);
-    const n = Number(text.slice(p + 1, e));
-    p = e + 2;
-    const args: string[] = [];
-    for (let i = 0; i < n; i++) {
-      e = text.indexOf('\r\n', p);
-      const len = Number(text.slice(p + 1, e));
-      args.push(text.slice(e + 2, e + 2 + len));
-      p = e + 2 + len + 2;
-    }
-    out.push(args);
-  }
-  return out;
-}
-
-/** Real Redis's incremental AOF, as argument vectors. */
-function readIncrAof(dir: string): string[][] {
-  const aofDir = join(dir, 'appendonlydir');
-  const file = readdirSync(aofDir).find((f) => f.endsWith('.incr.aof'));
-  if (file === undefined) throw new Error('no incr AOF');
-  return parseAof(readFileSync(join(aofDir, file), 'latin1'));
-}
-
-/** Our propagated batches rendered as Redis writes them to the AOF (SELECT when the db changes). */
-function captureOurs(ours: Strongbox): { commands: string[][] } {
-  const captured = { commands: [] as string[][] };
-  const host = ours.server.engine.host;
-  const original = host.propagate.bind(host);
-  let lastDb = -1;
-  host.propagate = (batch) => {
-    for (const command of batch) {
-      if (command.dbIndex !== lastDb) {
-        captured.commands.push(['SELECT', String(command.dbIndex)]);
-        lastDb = command.dbIndex;
-      }
-      captured.commands.push(command.args);
-    }
-    original(batch);
-  };
-  return captured;
-}
 
 describe.runIf(enabled)('key commands propagate and notify like Redis 7.0', () => {
   test('AOF stream of real Redis equals our propagation', async () => {

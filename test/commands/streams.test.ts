@@ -4,10 +4,9 @@
 // keyspace notifications and the RDB model round trip (toModel/fromModel) are checked too.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import fc from 'fast-check';
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { connectRaw, requireRealRedis, startRealRedis, arrayOf, type RawClient, type RealRedis } from '../helpers/real-redis.js';
 import { startStrongbox, type Strongbox } from '../helpers/strongbox.js';
+import { readIncrAof } from '../helpers/aof.js';
 import { StreamValue } from '../../src/keyspace/index.js';
 
 const enabled = requireRealRedis();
@@ -509,33 +508,6 @@ function randomArbitraries(): fc.Arbitrary<Gen> {
   );
 }
 
-/** Splits an AOF (RESP multibulk commands) into argument vectors. */
-function parseAof(text: string): string[][] {
-  const out: string[][] = [];
-  let p = 0;
-  while (p < text.length) {
-    let e = text.indexOf('\r\n', p);
-    const n = Number(text.slice(p + 1, e));
-    p = e + 2;
-    const args: string[] = [];
-    for (let i = 0; i < n; i++) {
-      e = text.indexOf('\r\n', p);
-      const length = Number(text.slice(p + 1, e));
-      args.push(text.slice(e + 2, e + 2 + length));
-      p = e + 2 + length + 2;
-    }
-    out.push(args);
-  }
-  return out;
-}
-
-function realRedisAof(dir: string): string[][] {
-  const aofDir = join(dir, 'appendonlydir');
-  const file = readdirSync(aofDir).find((f) => f.endsWith('.incr.aof'));
-  if (file === undefined) throw new Error('no incremental AOF');
-  return parseAof(readFileSync(join(aofDir, file), 'latin1'));
-}
-
 /** Our propagated commands as Redis writes them to its AOF (SELECT on db change), from now on. */
 function captureOurs(ours: Strongbox): string[][] {
   const captured: string[][] = [];
@@ -591,7 +563,7 @@ describe.runIf(enabled)('stream commands, seeded random sequences against real R
         }
         const dir = arrayOf(await redis.call('CONFIG', 'GET', 'dir'))[1]!;
         console.log(`[streams random ${setting.label}] ${errors} of ${commands.length} replies were errors, ${captured.length} commands propagated`);
-        expect(maskArgs(captured), `SEED=${seed} propagation`).toEqual(maskArgs(realRedisAof(dir)));
+        expect(maskArgs(captured), `SEED=${seed} propagation`).toEqual(maskArgs(readIncrAof(dir)));
         pair.redis.socket.destroy();
         pair.ours.socket.destroy();
       } finally {
@@ -657,7 +629,7 @@ describe.runIf(enabled)('blocking stream reads against real Redis 7.0', () => {
         }
         await pause(20);
         const dir = arrayOf(await redis.call('CONFIG', 'GET', 'dir'))[1]!;
-        expect(maskArgs(captured)).toEqual(maskArgs(realRedisAof(dir)));
+        expect(maskArgs(captured)).toEqual(maskArgs(readIncrAof(dir)));
         for (const p of [pair, blockers]) {
           p.redis.socket.destroy();
           p.ours.socket.destroy();
