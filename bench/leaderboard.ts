@@ -61,8 +61,9 @@ async function run(command: string, args: string[], input?: Buffer): Promise<str
   const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'inherit'] });
   let out = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString('latin1')));
+  child.stdin.on('error', () => {}); // a tool may exit before reading its stdin (EPIPE)
   child.stdin.end(input ?? '');
-  const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
+  const code = await new Promise<number | null>((resolve) => child.once('close', (c) => resolve(c)));
   if (code !== 0) throw new Error(`${command} exited with ${code}`);
   return out;
 }

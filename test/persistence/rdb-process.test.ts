@@ -35,7 +35,7 @@ async function start(port: number, extra: string[] = []): Promise<Running> {
   let text = '';
   child.stdout.on('data', (d: Buffer) => (text += d.toString('latin1')));
   child.stderr.on('data', (d: Buffer) => (text += d.toString('latin1')));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
+  const exited = new Promise<number | null>((resolve) => child.once('close', (c) => resolve(c)));
   for (let i = 0; i < 400 && !text.includes('Ready to accept connections') && child.exitCode === null; i++) {
     await new Promise((r) => setTimeout(r, 25));
   }

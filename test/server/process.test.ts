@@ -58,7 +58,7 @@ async function runToExit(command: string, args: string[], timeoutMs = 10_000): P
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString('latin1')));
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString('latin1')));
   const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-  const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
+  const code = await new Promise<number | null>((resolve) => child.once('close', (c) => resolve(c)));
   clearTimeout(timer);
   return { code, stdout, stderr, ms: Date.now() - started };
 }
@@ -93,7 +93,7 @@ describe.runIf(enabled)('strongbox-server process', () => {
     let stdout = '';
     child.stdout!.on('data', (d: Buffer) => (stdout += d.toString('latin1')));
     child.stderr!.on('data', (d: Buffer) => (stdout += d.toString('latin1')));
-    const exited = new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
+    const exited = new Promise<number | null>((resolve) => child.once('close', (c) => resolve(c)));
     try {
       for (let i = 0; i < 200 && !stdout.includes('Ready to accept connections'); i++) await new Promise((r) => setTimeout(r, 50));
       expect(stdout).toContain('Ready to accept connections');
