@@ -86,7 +86,11 @@ function dbIndexOrReply(s: Session, arg: string): number | null {
 /** A deep copy of a value (COPY): strings keep their representation, other types clone themselves. */
 export function copyValue(v: RedisValue): RedisValue {
   if (typeof v === 'string') return v;
-  if (v instanceof MutableString) return new MutableString(v.buf.subarray(0, v.length));
+  if (v instanceof MutableString) {
+    const copy = new MutableString(v.buf.subarray(0, v.length));
+    copy.embstr = v.embstr;
+    return copy;
+  }
   return v.clone();
 }
 

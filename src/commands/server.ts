@@ -1231,7 +1231,7 @@ function dictTableBytes(size: number): number {
 export function memoryUsage(key: string, value: RedisValue): number {
   let size = sdsBytes(key.length, true) + DICT_ENTRY_BYTES;
   if (typeof value === 'string' || value.kind === 'string') {
-    const encoding = typeof value === 'string' ? stringEncoding(value) : 'raw';
+    const encoding = stringEncoding(value);
     if (encoding === 'int') size += ROBJ_BYTES;
     else if (encoding === 'embstr') size += mallocSize(ROBJ_BYTES + 3 + value.length + 1);
     else size += ROBJ_BYTES + sdsBytes(value.length, false);

@@ -14,7 +14,7 @@ import type { Db } from '../keyspace/index.js';
 import { ERR, arityError, invalidExpireError } from './errors.js';
 import { NOTIFY } from './engine.js';
 import { parseInt64 } from './args.js';
-import { MutableString, incrByFloat, isString, stringBytes, type RedisValue, type StringValue } from '../keyspace/index.js';
+import { MutableString, incrByFloat, isString, unencodedString, stringBytes, type RedisValue, type StringValue } from '../keyspace/index.js';
 
 const INT64_MAX = 9223372036854775807n;
 const INT64_MIN = -9223372036854775808n;
@@ -54,7 +54,10 @@ export function checkStringLength(s: Session, size: number, append: number): boo
 export function unshareString(db: Db, key: string): MutableString {
   const entry = db.dict.get(key);
   if (entry === undefined || !isString(entry.value)) throw new Error('assertion failed: unshareString on a non-string');
-  if (entry.value instanceof MutableString) return entry.value;
+  if (entry.value instanceof MutableString) {
+    entry.value.embstr = false;
+    return entry.value;
+  }
   const mutable = new MutableString(entry.value);
   entry.value = mutable;
   return mutable;
@@ -413,8 +416,9 @@ function incrbyfloat(s: Session, args: string[]): void {
     s.engine.replyError(s, result.error === 'nan-or-infinity' ? ERR.incrNanOrInfinity : ERR.notFloat);
     return;
   }
-  if (current === null) s.db.add(key, result.value);
-  else s.db.set(key, result.value, true);
+  const stored = unencodedString(result.value);
+  if (current === null) s.db.add(key, stored);
+  else s.db.set(key, stored, true);
   s.engine.notify(NOTIFY.string, 'incrbyfloat', key, s.db.id);
   s.engine.addDirty();
   s.reply.bulk(result.value);

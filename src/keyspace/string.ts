@@ -3,7 +3,10 @@
  * per char with no Buffer object per value. Strings that are edited in place (APPEND, SETRANGE, SETBIT, BITFIELD)
  * become a `MutableString`, a growable byte buffer like Redis's sds, so repeated edits of a large bitmap cost
  * the edit, not a copy of the whole value. Redis reports such strings as `raw`, which is why the two forms also
- * carry the OBJECT ENCODING distinction.
+ * carry the OBJECT ENCODING distinction. A `MutableString` flagged `embstr` is the one exception: a value Redis
+ * holds as a plain (embstr) string object although its bytes look like an integer, which only happens to
+ * INCRBYFLOAT's result (created without tryObjectEncoding); its first in-place edit makes it raw, as Redis's
+ * dbUnshareStringValue does.
  */
 
 import type { Bytes } from './algorithms/bytes.js';
@@ -12,6 +15,8 @@ export class MutableString {
   readonly kind = 'string' as const;
   buf: Buffer;
   length: number;
+  /** OBJECT ENCODING is embstr (up to 44 bytes) rather than raw: an unedited INCRBYFLOAT result. */
+  embstr = false;
 
   constructor(initial: Bytes | Buffer, capacity = 0) {
     const bytes = typeof initial === 'string' ? Buffer.from(initial, 'latin1') : initial;
@@ -54,6 +59,17 @@ export class MutableString {
 
 export type StringValue = Bytes | MutableString;
 
+/**
+ * A string value Redis would create with createStringObject and never int-encode (INCRBYFLOAT's result): the
+ * bytes themselves, unless they are a canonical integer, which only a flagged `MutableString` keeps apart.
+ */
+export function unencodedString(bytes: Bytes): StringValue {
+  if (!isCanonicalInt64(bytes)) return bytes;
+  const value = new MutableString(bytes);
+  value.embstr = true;
+  return value;
+}
+
 export function stringBytes(v: StringValue): Bytes {
   return typeof v === 'string' ? v : v.toBytes();
 }
@@ -64,7 +80,7 @@ export function stringLength(v: StringValue): number {
 
 /** OBJECT ENCODING of a string value, with Redis's rules (tryObjectEncoding: int if it is a canonical long). */
 export function stringEncoding(v: StringValue): 'int' | 'embstr' | 'raw' {
-  if (typeof v !== 'string') return 'raw';
+  if (typeof v !== 'string') return v.embstr && v.length <= 44 ? 'embstr' : 'raw';
   if (v.length <= 20 && isCanonicalInt64(v)) return 'int';
   return v.length <= 44 ? 'embstr' : 'raw';
 }

@@ -65,6 +65,21 @@ const groups: Record<string, string[][]> = {
     ['INCRBYFLOAT', 'f', '1'], ['SET', 'f', '3', 'EX', '100'], ['INCRBYFLOAT', 'f', '0.25'], ['GETEX', 'f', 'PERSIST'],
     ['SET', 'f', '5.0e3'], ['INCRBYFLOAT', 'f', '1'], ['INCRBYFLOAT', 'g', '-0'], ['INCRBYFLOAT', 'g', '1.0000000000000001'],
   ],
+  // Issue #2: Redis creates INCRBYFLOAT's result with createStringObjectFromLongDouble (no tryObjectEncoding), so
+  // an integral result is embstr, not int, until a command replaces or edits it.
+  '#2 INCRBYFLOAT result never int-encoded (SET b -0; INCRBYFLOAT b 1; OBJECT ENCODING b)': [
+    ['SET', 'b', '-0'], ['INCRBYFLOAT', 'b', '1'], ['OBJECT', 'ENCODING', 'b'], ['MEMORY', 'USAGE', 'b'],
+    ['INCRBYFLOAT', 'n', '5.0'], ['OBJECT', 'ENCODING', 'n'], ['INCRBYFLOAT', 'n', '1e18'], ['OBJECT', 'ENCODING', 'n'],
+    ['INCRBYFLOAT', 'n', '1.5'], ['OBJECT', 'ENCODING', 'n'], ['INCRBYFLOAT', 'n', '-0.5'], ['OBJECT', 'ENCODING', 'n'],
+    ['INCRBYFLOAT', 'big', '1e30'], ['OBJECT', 'ENCODING', 'big'], ['INCRBYFLOAT', 'huge', '1e50'], ['OBJECT', 'ENCODING', 'huge'],
+    ['COPY', 'b', 'c'], ['OBJECT', 'ENCODING', 'c'], ['RENAME', 'c', 'd'], ['OBJECT', 'ENCODING', 'd'], ['MOVE', 'd', '1'],
+    ['INCR', 'b'], ['OBJECT', 'ENCODING', 'b'], ['INCRBYFLOAT', 'e', '7'], ['APPEND', 'e', '1'], ['OBJECT', 'ENCODING', 'e'],
+    ['INCRBYFLOAT', 'r', '3'], ['SETRANGE', 'r', '0', '4'], ['OBJECT', 'ENCODING', 'r'], ['GET', 'r'],
+    ['INCRBYFLOAT', 'g', '2'], ['GETRANGE', 'g', '0', '-1'], ['STRLEN', 'g'], ['OBJECT', 'ENCODING', 'g'],
+    ['SET', 'g', '2'], ['OBJECT', 'ENCODING', 'g'], ['INCRBYFLOAT', 'g', '0'], ['OBJECT', 'ENCODING', 'g'],
+    ['HINCRBYFLOAT', 'h', 'f', '3'], ['OBJECT', 'ENCODING', 'h'], ['HGET', 'h', 'f'],
+    ['INCRBYFLOAT', 'l', '4'], ['DUMP', 'l'], ['OBJECT', 'ENCODING', 'l'],
+  ],
   append_strlen_ranges: [
     ['APPEND', 'a', 'hello'], ['APPEND', 'a', ' world'], ['GET', 'a'], ['STRLEN', 'a'], ['STRLEN', 'zz'],
     ['APPEND', 'n', '1'], ['APPEND', 'n', '2'], ['GET', 'n'], ['GETRANGE', 'a', '0', '4'], ['GETRANGE', 'a', '-5', '-1'],

@@ -28,10 +28,6 @@ const KNOWN_BUGS: KnownBug[] = [
     matches: (args) => /^dump$/i.test(args[0] ?? ''),
   },
   {
-    bug: 'INCRBYFLOAT stores an integral result int-encoded: GETSET b -0; INCRBYFLOAT b 1; OBJECT ENCODING b gives int (Redis: embstr, the result of INCRBYFLOAT is never int-encoded)',
-    matches: (args) => /^incrbyfloat$/i.test(args[0] ?? ''),
-  },
-  {
     bug: 'GEO decoding of a zset score outside the 52-bit geohash range differs: ZADD f 1e308 m; GEOPOS f m gives 180 where Redis (C double->uint64 cast) gives -179.99999731779098511',
     matches: (args) => /^geo(pos|dist|hash)$/i.test(args[0] ?? '') || (/^geo/i.test(args[0] ?? '') && args.some((a) => /^withcoord$/i.test(a))),
   },
