@@ -457,6 +457,15 @@ export class Engine implements KeyspaceListener {
   // ---------------------------------------------------------------------------------------------------------
   // Blocking
 
+  /**
+   * True when the running command may not block (Redis's CLIENT_DENY_BLOCKING): it runs nested inside another
+   * command's `call`, i.e. queued in MULTI/EXEC (scripts would nest the same way). A blocking command then
+   * answers at once as if it had timed out.
+   */
+  blockingDenied(): boolean {
+    return this.callDepth > 1;
+  }
+
   /** Blocks `session` on the keys of `state` (BLPOP & co.). The reply comes from `state.retry` or `onTimeout`. */
   block(session: Session, state: BlockState): void {
     if (session.blocked !== null) throw new Error('assertion failed: session already blocked');

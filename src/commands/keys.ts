@@ -476,9 +476,27 @@ function forcePropagation(s: Session, args: string[]): void {
   s.engine.suppressPropagation();
 }
 
+/**
+ * Signals as ready each key of `db` that a client is blocked on and that holds a stream, before the stream goes
+ * by a flush or a swap: an XREADGROUP blocked on it is then answered with an error (Redis 7.0
+ * scanDatabaseForDeletedStreams).
+ */
+function signalBlockedStreams(s: Session, db: Db): void {
+  for (const blocked of s.engine.blockedSessions) {
+    const state = blocked.blocked;
+    if (state === null || state.dbIndex !== db.id) continue;
+    for (const key of state.keys) {
+      const value = db.peek(key);
+      if (value === undefined || typeName(value) !== 'stream') continue;
+      s.engine.keyReady(db, key);
+    }
+  }
+}
+
 function flushdb(s: Session, args: string[]): void {
   if (!flushArgsOrReply(s, args)) return;
   s.engine.touchAllWatched(s.db);
+  signalBlockedStreams(s, s.db);
   const removed = s.db.size;
   s.db.clear();
   s.engine.addDirty(removed);
@@ -489,6 +507,7 @@ function flushdb(s: Session, args: string[]): void {
 function flushall(s: Session, args: string[]): void {
   if (!flushArgsOrReply(s, args)) return;
   s.engine.touchAllWatched(null);
+  for (const db of s.engine.keyspace.dbs) signalBlockedStreams(s, db);
   const removed = s.engine.keyspace.size;
   s.engine.keyspace.clear();
   s.engine.addDirty(removed);
@@ -515,6 +534,9 @@ function swapdb(s: Session, args: string[]): void {
     const dbB = s.engine.keyspace.db(b);
     s.engine.touchAllWatched(dbA);
     s.engine.touchAllWatched(dbB);
+    // A stream that the swap takes away wakes XREADGROUP (retried after the swap, it sees what replaced it).
+    signalBlockedStreams(s, dbA);
+    signalBlockedStreams(s, dbB);
     s.engine.keyspace.swap(a, b);
     s.engine.touchAllWatched(dbA);
     s.engine.touchAllWatched(dbB);

@@ -8,7 +8,7 @@
  * `Engine.also` as Redis's serveClientBlockedOnList does (with Redis's lowercase `left`/`right` for LMOVE).
  * Inside a transaction a blocking command never blocks: it answers as if it had timed out.
  *
- * The argument helpers at the top (`longOrReply`, `timeoutOrReply`, `blockingDenied`) are shared by the hash
+ * The argument helpers at the top (`longOrReply`, `timeoutOrReply`) are shared by the hash
  * and set families.
  */
 import type { CommandDef } from './table.js';
@@ -99,15 +99,6 @@ function millisecondsCeil(value: LongDouble): bigint | null {
   const signed = value.negative ? -magnitude : magnitude;
   if (signed > LONG_MAX || signed < LONG_MIN) return null;
   return signed;
-}
-
-/**
- * True when the running command may not block (Redis's CLIENT_DENY_BLOCKING): it runs nested inside another
- * command, i.e. queued in EXEC. The engine does not expose this yet, so its call depth is read here.
- */
-export function blockingDenied(s: Session): boolean {
-  const engine = s.engine as unknown as { callDepth?: number };
-  return (engine.callDepth ?? 1) > 1;
 }
 
 /** Removes `key` when its collection became empty, with Redis's `del` notification. Returns true when deleted. */
@@ -531,7 +522,7 @@ function blockingPop(s: Session, keys: Bytes[], where: Where, timeoutArg: Bytes,
     s.engine.rewrite([popCommand(where), key]);
     return;
   }
-  if (blockingDenied(s)) return s.reply.nullArray();
+  if (s.engine.blockingDenied()) return s.reply.nullArray();
   const dbIndex = s.db.id;
   s.engine.block(s, {
     dbIndex,
@@ -586,7 +577,7 @@ function blmoveGeneric(s: Session, args: Bytes[], from: Where, to: Where, timeou
     const propagateAs = rpoplpushForm ? ['RPOPLPUSH', sourceKey, args[2]!] : ['LMOVE', sourceKey, args[2]!, args[3]!, args[4]!];
     return lmoveGeneric(s, args, from, to, propagateAs);
   }
-  if (blockingDenied(s)) return s.reply.nullBulk();
+  if (s.engine.blockingDenied()) return s.reply.nullBulk();
   const dbIndex = s.db.id;
   const destinationKey = args[2]!;
   s.engine.block(s, {

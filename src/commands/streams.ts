@@ -795,20 +795,11 @@ function xreadGeneric(s: Session, args: Bytes[], xreadgroup: boolean): void {
     }
     return;
   }
-  if (parsed.timeoutMs === -1 || !canBlock(s)) {
+  if (parsed.timeoutMs === -1 || s.engine.blockingDenied()) {
     s.reply.nullArray();
     return;
   }
   blockForStreams(s, args, parsed, ids);
-}
-
-/**
- * False where Redis sets CLIENT_DENY_BLOCKING (inside MULTI/EXEC): a blocking read then answers as if it timed
- * out. The engine marks a command running inside EXEC by nesting `call`.
- */
-function canBlock(s: Session): boolean {
-  const depth = (s.engine as unknown as { callDepth?: number }).callDepth;
-  return depth === undefined || depth <= 1;
 }
 
 /** blockForKeys for streams, and serveClientsBlockedOnStreamKey as the retry. */

@@ -624,7 +624,7 @@ function blockingZpop(s: Session, keys: Bytes[], where: Where, timeoutArg: Bytes
     return;
   }
   // Inside MULTI/EXEC (a nested call) a client cannot block: Redis treats it as an immediate timeout.
-  if (((s.engine as unknown as { callDepth?: number }).callDepth ?? 1) > 1) return s.reply.nullArray();
+  if (s.engine.blockingDenied()) return s.reply.nullArray();
   const dbIndex = s.db.id;
   s.engine.block(s, {
     dbIndex,

@@ -13,17 +13,22 @@
  * Code that edits `dict` entries directly must call lookup/getWrite for the key first. Without a running
  * snapshot the observer is null and costs one check.
  */
+import { toInt64, type Int64 } from '../../formats/bytes.js';
 import { Dict, type DictEntry } from './dict.js';
-import type { RedisValue } from './types.js';
+import { typeName, type RedisValue } from './types.js';
 import type { Keyspace } from './keyspace.js';
 
 export class Db {
   readonly id: number;
   dict = new Dict<RedisValue>();
-  /** Absolute unix ms of each volatile key. */
-  expires = new Map<string, number>();
+  /**
+   * Absolute unix ms of each volatile key, any int64 as Redis allows (PEXPIREAT k 9223372036854775807), in the
+   * `Int64` form: a number for every realistic time, a bigint only beyond ±2^53. Both compare with a number
+   * (`atMs <= nowMs`) directly; arithmetic must convert (`expireMsOf`).
+   */
+  expires = new Map<string, Int64>();
   /** Cursor of the active expiry cycle over `expires`; restarted when exhausted. */
-  expireCursor: IterableIterator<[string, number]> | null = null;
+  expireCursor: IterableIterator<[string, Int64]> | null = null;
   /** Running average TTL of sampled keys, for INFO keyspace avg_ttl. */
   avgTtlMs = 0;
   private readonly keyspace: Keyspace;
@@ -93,23 +98,30 @@ export class Db {
     this.keyspace.keyReady(this, key);
   }
 
-  /** Removes a key; true when it existed. Signals it modified. */
+  /**
+   * Removes a key; true when it existed. Signals it modified (WATCH), and a deleted stream also ready: a client
+   * blocked in XREADGROUP on it is then answered with an error (Redis 7.0 dbGenericDelete), since its group is
+   * gone with the key.
+   */
   delete(key: string): boolean {
     if (this.keyspace.writeObserver !== null && this.dict.has(key)) this.keyspace.writeObserver.beforeWrite(this, key);
     const entry = this.dict.delete(key);
     if (entry === undefined) return false;
     if (this.expires.size > 0) this.expires.delete(key);
     this.keyspace.keyModified(this, key);
+    if (typeName(entry.value) === 'stream') this.keyspace.keyReady(this, key);
     return true;
   }
 
-  getExpire(key: string): number {
+  /** The key's absolute expire time in unix ms, -1 when it has none. */
+  getExpire(key: string): Int64 {
     return this.expires.get(key) ?? -1;
   }
 
-  setExpire(key: string, atMs: number): void {
+  /** Sets the key's absolute expire time (any int64; a bigint within ±2^53 is stored as a number). */
+  setExpire(key: string, atMs: number | bigint): void {
     this.keyspace.writeObserver?.beforeWrite(this, key);
-    this.expires.set(key, atMs);
+    this.expires.set(key, toInt64(atMs));
   }
 
   /** Removes a TTL; true when there was one. */

@@ -600,6 +600,12 @@ const BLOCK_CASES: BlockCase[] = [
   { name: 'XREADGROUP unblocked by XGROUP DESTROY', setup: [['XGROUP', 'CREATE', 'b10', 'g', '$', 'MKSTREAM']], blocker: ['XREADGROUP', 'GROUP', 'g', 'c', 'BLOCK', '0', 'STREAMS', 'b10', '>'], actions: [['XGROUP', 'DESTROY', 'b10', 'g']] },
   { name: 'XREADGROUP unblocked when the key becomes a string', setup: [['XGROUP', 'CREATE', 'b11', 'g', '$', 'MKSTREAM']], blocker: ['XREADGROUP', 'GROUP', 'g', 'c', 'BLOCK', '0', 'STREAMS', 'b11', '>'], actions: [['SET', 'b11', 'x']] },
   { name: 'XREADGROUP times out', setup: [['XGROUP', 'CREATE', 'b12', 'g', '$', 'MKSTREAM']], blocker: ['XREADGROUP', 'GROUP', 'g', 'c', 'BLOCK', '30', 'STREAMS', 'b12', '>'], actions: [] },
+  ...['DEL', 'UNLINK', 'FLUSHDB', 'FLUSHALL', 'MOVE', 'RENAME', 'SWAPDB', 'PEXPIRE'].map((how, i): BlockCase => {
+    const k = `d${i}`;
+    const action = how === 'MOVE' ? [how, k, '1'] : how === 'RENAME' ? [how, k, `${k}-renamed`] : how === 'SWAPDB' ? [how, '0', '1'] : how === 'PEXPIRE' ? [how, k, '1'] : how.startsWith('FLUSH') ? [how] : [how, k];
+    return { name: `XREADGROUP unblocked with an error when ${how} takes its stream away`, setup: [['XGROUP', 'CREATE', k, 'g', '$', 'MKSTREAM']], blocker: ['XREADGROUP', 'GROUP', 'g', 'c', 'BLOCK', '0', 'STREAMS', k, '>'], actions: [action] };
+  }),
+  { name: 'XREAD stays blocked when DEL removes its stream, then times out', setup: [['XADD', 'd9', '1-1', 'f', 'v']], blocker: ['XREAD', 'BLOCK', '100', 'STREAMS', 'd9', '$'], actions: [['DEL', 'd9']] },
   { name: 'XREADGROUP of an up-to-date group blocks; XACK does not serve it', setup: [['XADD', 'b13', '1-1', 'f', 'v'], ['XGROUP', 'CREATE', 'b13', 'g', '$']], blocker: ['XREADGROUP', 'GROUP', 'g', 'c', 'COUNT', '1', 'BLOCK', '0', 'STREAMS', 'b13', '>'], actions: [['XACK', 'b13', 'g', '1-1'], ['XADD', 'b13', '2-1', 'a', 'b'], ['XADD', 'b13', '3-1', 'a', 'b']] },
 ];
 
@@ -641,7 +647,6 @@ describe.runIf(enabled)('blocking stream reads against real Redis 7.0', () => {
     }, 60_000);
   }
 
-  test.todo('XREADGROUP blocked on a key that DEL removes gets -UNBLOCKED (needs Db.delete to signal a deleted stream key as ready)');
 });
 
 describe.runIf(enabled)('stream keyspace notifications against real Redis 7.0', () => {
