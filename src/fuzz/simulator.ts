@@ -18,9 +18,7 @@
  * Everything — the workload, the turn boundaries, the clock, the crash point, what the disk keeps — comes from
  * the seed, so `--seed S` replays a run exactly.
  */
-import { Buffer } from 'node:buffer';
 import type { Bytes } from '../../formats/index.js';
-import { encodeAofCommand } from '../../formats/index.js';
 import { Engine, allCommands, NULL_HOST, type EngineHost, type PropagatedCommand, type Session } from '../commands/index.js';
 import { defaultKeyspaceConfig, digestHex, keyspaceDigest } from '../keyspace/index.js';
 import {
@@ -28,10 +26,10 @@ import {
   AofLoadError,
   loadAppendOnlyFiles,
   loadManifestFromDisk,
-  rewriteKeyspaceCommands,
+  keyspaceBaseSnapshots,
   type FsyncPolicy,
 } from '../persistence/aof/index.js';
-import { loadRdbFile, saveRdb, type PersistenceClock } from '../persistence/index.js';
+import { loadRdbFile, type PersistenceClock } from '../persistence/index.js';
 import { SimFileSystem, SimulatedCrash } from './sim-fs.js';
 
 /** A seeded PRNG (mulberry32): fast, 32-bit state, good enough for workloads and fault choices. */
@@ -156,6 +154,8 @@ class SimNode implements EngineHost {
   readonly engine: Engine;
   readonly aof: AppendOnlyFile;
   private readonly session: Session;
+  /** Work the AOF scheduled for a later event-loop turn (rewrite steps). */
+  private scheduled: (() => void)[] = [];
 
   constructor(
     readonly fs: SimFileSystem,
@@ -188,14 +188,11 @@ class SimNode implements EngineHost {
       fatal: (message) => {
         throw new SimulatedStop(message);
       },
-      writeBase: (format, write) => {
-        if (format === 'rdb') {
-          saveRdb(keyspace, { write }, { nowMs: clock.nowMs(), aofBase: true, compression: true, checksum: true });
-          return;
-        }
-        rewriteKeyspaceCommands(keyspace, clock.nowMs(), (args) => write(Buffer.from(encodeAofCommand(args), 'latin1')));
-      },
+      openBase: keyspaceBaseSnapshots(keyspace, () => ({ nowMs: clock.nowMs(), compression: true, checksum: true })),
+      schedule: (work) => void this.scheduled.push(work),
     });
+    // A few keys per turn, so a rewrite spans several turns of writes (copy-on-write) on this small dataset.
+    this.aof.rewriteKeysPerStep = 2;
     this.session = this.engine.createSession();
   }
 
@@ -265,6 +262,13 @@ class SimNode implements EngineHost {
     this.session.reply.take();
   }
 
+  /** Between two turns: runs what was scheduled before it (what that work schedules waits for the next gap). */
+  runScheduled(): void {
+    const due = this.scheduled;
+    this.scheduled = [];
+    for (const work of due) work();
+  }
+
   digest(): string {
     return digestHex(keyspaceDigest(this.engine.keyspace.dbs));
   }
@@ -301,6 +305,8 @@ function drive(node: SimNode, turns: Bytes[][][], random: () => number): { execu
       // The persistence code may have caught the crash as an I/O error: the process is gone all the same.
       if (node.fs.poweredOff) return { executed, crashed: true };
       for (let i = start; i < executed.length; i++) executed[i]!.ackedAtMs = node.clock.ms;
+      node.runScheduled();
+      if (node.fs.poweredOff) return { executed, crashed: true };
       // Time passes; the cron runs every 100 ms of it. A background fsync (everysec) finishes within the turn or
       // within the next 100 ms tick: the disk is slow at times but not stalled (a stalled disk makes Redis's
       // everysec lose more than 2 s too).

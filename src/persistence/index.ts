@@ -1,3 +1,7 @@
-/** Persistence: RDB snapshots (save, load, fork-less BGSAVE) and the FileSystem seam every persistence byte uses. */
+/**
+ * Persistence: RDB snapshots (save, load, fork-less BGSAVE), the point-in-time snapshot they share with the AOF
+ * rewrite, and the FileSystem seam every persistence byte uses.
+ */
 export * from './fs.js';
+export * from './snapshot.js';
 export * from './rdb/index.js';

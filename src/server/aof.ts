@@ -4,23 +4,20 @@
  * appending, and registers it as a part of the persistence hub (propagate, beforeSleep, cron, shutdown,
  * MISCONF, INFO, BGREWRITEAOF). Real files and clock by default; tests pass a fake FileSystem.
  */
-import { Buffer } from 'node:buffer';
 import { join } from 'node:path';
 import type { Bytes } from '../../formats/index.js';
-import { encodeAofCommand, encodeTimestampAnnotation } from '../../formats/index.js';
 import type { EngineHost, Session } from '../commands/index.js';
 import {
-  AofLoadError,
   AppendOnlyFile,
   NodeAofFileSystem,
   loadAppendOnlyFiles,
   loadManifestFromDisk,
-  rewriteKeyspaceCommands,
+  keyspaceBaseSnapshots,
   type AofFileSystem,
   type AofSettings,
   type FsyncPolicy,
 } from '../persistence/aof/index.js';
-import { loadRdbFile, realPersistenceClock, saveRdb, type PersistenceClock } from '../persistence/index.js';
+import { loadRdbFile, realPersistenceClock, type PersistenceClock } from '../persistence/index.js';
 import { persistenceHub } from './persistence.js';
 import type { Server } from './server.js';
 
@@ -75,22 +72,14 @@ export function attachAof(server: Server, options: AofWiringOptions = {}): Appen
     fileName: server.config.get('appendfilename'),
     settings,
     fatal,
-    writeBase: (format, write, timestampSec) => {
-      if (format === 'rdb') {
-        saveRdb(keyspace, { write }, { nowMs: clock.nowMs(), aofBase: true, compression: server.config.getBool('rdbcompression'), checksum: server.config.getBool('rdbchecksum') });
-        return;
-      }
-      if (timestampSec !== null) write(Buffer.from(encodeTimestampAnnotation(timestampSec), 'latin1'));
-      let pending = '';
-      rewriteKeyspaceCommands(keyspace, clock.nowMs(), (args) => {
-        pending += encodeAofCommand(args);
-        if (pending.length >= 64 * 1024) {
-          write(Buffer.from(pending, 'latin1'));
-          pending = '';
-        }
-      });
-      if (pending.length > 0) write(Buffer.from(pending, 'latin1'));
-    },
+    openBase: keyspaceBaseSnapshots(keyspace, () => ({
+      nowMs: clock.nowMs(),
+      compression: server.config.getBool('rdbcompression'),
+      checksum: server.config.getBool('rdbchecksum'),
+    })),
+    schedule: (work) => void setImmediate(work),
+    otherChildActive: () => persistenceHub(server).rdb.bgsaveInProgress,
+    readManifest: () => loadManifestFromDisk({ fs, logger, dirName: join(dataDir, server.config.get('appenddirname')), fileName: server.config.get('appendfilename') }),
   });
   for (const name of ['appendfsync', 'aof-use-rdb-preamble', 'aof-timestamp-enabled', 'auto-aof-rewrite-percentage', 'auto-aof-rewrite-min-size', 'aof-disable-auto-gc']) {
     server.config.onChange(name, () => {
@@ -128,7 +117,11 @@ export function attachAof(server: Server, options: AofWiringOptions = {}): Appen
     } catch (err) {
       return `Failed to enable AOF: ${(err as Error).message}`;
     }
-    if (!aof.rewrite()) {
+    if (persistenceHub(server).rdb.bgsaveInProgress) {
+      // startAppendOnly: the BASE written by start() already holds the data; the rewrite follows the BGSAVE.
+      logger.notice('AOF was enabled but there is already another background operation. An AOF background was scheduled to start when possible.');
+      aof.rewriteScheduled = true;
+    } else if (!aof.rewrite()) {
       aof.close();
       return 'Unable to turn on AOF. Check server logs.';
     }
@@ -143,19 +136,8 @@ export function attachAof(server: Server, options: AofWiringOptions = {}): Appen
     broken: () => aof.refusal() !== null,
     refusal: () => aof.refusal(),
     infoLines: () => aof.infoLines(enabled).filter((l) => !l.startsWith('module_fork')),
-    bgrewriteaof: () => {
-      if (enabled) return aof.bgrewriteaof();
-      let onDisk;
-      try {
-        onDisk = loadManifestFromDisk({ fs, logger, dirName: aof.dirName, fileName: aof.fileName });
-      } catch (err) {
-        if (err instanceof AofLoadError) return '-ERR Background append only file rewriting failed';
-        throw err;
-      }
-      return aof.rewriteWhileOff(onDisk)
-        ? '+Background append only file rewriting started'
-        : '-ERR Background append only file rewriting failed';
-    },
+    bgrewriteaof: () => aof.bgrewriteaof(),
+    backgroundJob: () => aof.rewriteProgress,
   });
   return aof;
 }

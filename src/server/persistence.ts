@@ -25,6 +25,8 @@ export interface PersistencePart {
   /** The aof_* INFO lines. */
   infoLines?(): string[];
   bgrewriteaof?(): string;
+  /** This part's background job (an AOF rewrite) while it runs: it excludes a BGSAVE. */
+  backgroundJob?(): { cowBytes: number; keysSaved: number } | null;
 }
 
 const AOF_OFF_LINES = [
@@ -126,6 +128,13 @@ export function persistenceHub(server: Server): PersistenceHub {
     pid: process.pid,
     setLoading: (loading) => {
       server.loading = loading;
+    },
+    otherChild: () => {
+      for (const part of hub?.parts ?? []) {
+        const job = part.backgroundJob?.() ?? null;
+        if (job !== null) return job;
+      }
+      return null;
     },
   });
   hub = new PersistenceHub(rdb);

@@ -12,6 +12,7 @@ import {
   loadManifestFromDisk,
   type AofFileSystem,
   type AofReplayTarget,
+  type BaseSnapshot,
 } from '../../src/persistence/aof/index.js';
 import type { FileHandle, FileStat, OpenMode } from '../../src/persistence/index.js';
 
@@ -61,6 +62,37 @@ function rng(seed: number): () => number {
 const quiet = { verbose() {}, notice() {}, warning() {} };
 const DIR = '/data/appendonlydir';
 
+/** A BASE of the model as of its opening, written whole at the first step (the campaign runs without schedule). */
+class ModelBase implements BaseSnapshot {
+  failure: unknown = null;
+  bytesWritten = 0;
+  readonly cowBytes = 0;
+  readonly keysSaved = 0;
+  private text: string | null;
+  constructor(model: Map<string, string>, private readonly write: (chunk: Uint8Array) => void) {
+    this.text = encodeAofCommand(['SELECT', '0']);
+    for (const [k, v] of model) this.text += encodeAofCommand(['SET', k, v]);
+  }
+  step(): boolean {
+    this.finishNow();
+    return true;
+  }
+  finishNow(): void {
+    if (this.text === null) return;
+    const text = this.text;
+    this.text = null;
+    try {
+      this.write(Buffer.from(text, 'latin1'));
+      this.bytesWritten = text.length;
+    } catch (err) {
+      this.failure = err;
+    }
+  }
+  abort(): void {
+    this.text = null;
+  }
+}
+
 function newAof(fs: AofFileSystem, model: Map<string, string>, clock: { ms: number }): AppendOnlyFile {
   return new AppendOnlyFile({
     fs,
@@ -69,11 +101,7 @@ function newAof(fs: AofFileSystem, model: Map<string, string>, clock: { ms: numb
     dirName: DIR,
     fileName: 'appendonly.aof',
     settings: { fsync: 'always', useRdbPreamble: false, timestampEnabled: true, autoRewritePercentage: 0, autoRewriteMinSizeBytes: 0, disableAutoGc: false },
-    writeBase: (_format, write) => {
-      let text = encodeAofCommand(['SELECT', '0']);
-      for (const [k, v] of model) text += encodeAofCommand(['SET', k, v]);
-      write(Buffer.from(text, 'latin1'));
-    },
+    openBase: (_format, write) => new ModelBase(model, write),
     fatal: (message) => {
       throw new Error(`fatal: ${message}`);
     },

@@ -76,6 +76,8 @@ describe.runIf(requireRealRedis())('AOF in a running server', () => {
     const s = await start(['--appendonly', 'no']);
     await s.call('SET', 'a', '1');
     expect((await s.call('BGREWRITEAOF')).toString()).toBe('+Background append only file rewriting started\r\n');
+    // The BASE is written between event-loop turns: wait for the rewrite to end.
+    while ((await s.call('INFO', 'persistence')).toString().includes('aof_rewrite_in_progress:1')) await new Promise((r) => setTimeout(r, 10));
     const manifest = readFileSync(join(s.dir, 'appendonlydir/appendonly.aof.manifest'), 'latin1');
     expect(manifest).toBe('file appendonly.aof.1.base.rdb seq 1 type b\n');
   });

@@ -11,16 +11,23 @@
  *     <appendfilename>.manifest             which files make up the dataset, in order
  *
  * The manifest is the commit point: it is replaced atomically (temp file, fsync, rename, fsync dir), and every
- * file it names is durable before it is named. A rewrite therefore goes:
+ * file it names is durable before it is named. A rewrite (rewriteAppendOnlyFileBackground) therefore goes:
  *
- *   1. flush the buffer to the current INCR, open INCR n+1, persist a manifest that lists it (old base and
- *      INCRs stay listed: a crash now loads old base + old INCRs + INCR n+1, which is the whole history);
- *   2. write the new BASE from the dataset as it was at step 1 (same turn: nothing ran in between) into a
- *      temp file, fsync it, rename it into place;
+ *   1. flush the buffer to the current INCR and fsync it, open INCR n+1, persist a manifest that lists it (old
+ *      base and INCRs stay listed: a crash now loads old base + old INCRs + INCR n+1, which is the whole
+ *      history). From here on every write goes to INCR n+1;
+ *   2. write the new BASE into a temp file from a point-in-time snapshot of the dataset as it was at step 1
+ *      (../snapshot.ts: copy-on-write per key, no fork), a slice of keys per event-loop turn while commands keep
+ *      running; then fsync it and rename it into place;
  *   3. persist a manifest naming the new BASE and INCR n+1 only, the old files as history;
  *   4. unlink the history files and persist the manifest without them.
  *
- * A crash between any two steps leaves a manifest whose files are all present and durable.
+ * A crash between any two steps, or in the middle of step 2, leaves a manifest whose files are all present and
+ * durable: until step 3 the new BASE is an unlisted temp file. Only one rewrite runs at a time, and never beside
+ * a BGSAVE (the keyspace has one snapshot observer, as Redis has one child): BGREWRITEAOF then waits
+ * (`rewriteScheduled`) and the cron starts it once the BGSAVE is over. SHUTDOWN, `appendonly no` and a restart of
+ * the log stop a running rewrite and delete its temp file (killAppendOnlyChild); the folder is then the one of
+ * step 1.
  *
  * Durability (flushAppendOnlyFile): the server calls `beforeSleep` once per loop turn before it writes any reply.
  *   - always:   write + fsync here, synchronously: a reply is sent only after its write is on disk; one fsync
@@ -62,8 +69,29 @@ export interface AofSettings {
   disableAutoGc: boolean;
 }
 
-/** Writes a BASE: the dataset as RDB (`rdb`) or as commands (`aof`), through `write`. Synchronous. */
-export type BaseWriter = (format: 'rdb' | 'aof', write: (chunk: Uint8Array) => void, timestampSec: number | null) => void;
+/**
+ * A BASE being written: the dataset as it was when the snapshot was opened, serialized a slice per `step` (the
+ * point-in-time snapshot of ../snapshot.ts fits). `failure` holds the sink's error once it failed.
+ */
+export interface BaseSnapshot {
+  step(limits: { keysMax: number }): boolean;
+  finishNow(): void;
+  abort(): void;
+  readonly failure: unknown;
+  readonly bytesWritten: number;
+  readonly cowBytes: number;
+  readonly keysSaved: number;
+}
+
+/**
+ * Opens a BASE snapshot of the dataset as RDB (`rdb`, the preamble) or as commands (`aof`) into `sink`. With
+ * `observe` false the caller finishes it before returning to the event loop (nothing can change meanwhile).
+ */
+export type BaseSnapshotFactory = (
+  format: 'rdb' | 'aof',
+  sink: (chunk: Uint8Array) => void,
+  options: { timestampSec: number | null; observe: boolean },
+) => BaseSnapshot;
 
 export interface AppendOnlyFileOptions {
   fs: AofFileSystem;
@@ -74,7 +102,16 @@ export interface AppendOnlyFileOptions {
   /** appendfilename. */
   fileName: string;
   settings: AofSettings;
-  writeBase: BaseWriter;
+  openBase: BaseSnapshotFactory;
+  /**
+   * Runs `work` on a later event-loop turn (setImmediate in the server; the simulator's turn gap). Without it a
+   * rewrite writes its whole BASE within the call that starts it.
+   */
+  schedule?(work: () => void): void;
+  /** True while another background job holds the snapshot (a BGSAVE): a rewrite must wait for it. */
+  otherChildActive?(): boolean;
+  /** The manifest on disk, for a rewrite while the log is closed (`appendonly no`); throws when unreadable. */
+  readManifest?(): AofManifest;
   /** Stops the process (exit 1) after an error that breaks the always-fsync promise. */
   fatal(message: string): void;
   /** Largest buffer kept while writes fail; beyond it the server must stop (a named maximum). */
@@ -88,6 +125,27 @@ const WRITE_ERROR_LOG_RATE_SEC = 30;
 /** Redis postpones a write behind a running background fsync for at most 2 s. */
 const POSTPONE_MAX_SEC = 2;
 const BUFFER_BYTES_MAX_DEFAULT = 1024 * 1024 * 1024;
+/** Keys serialized into a rewrite's BASE per event-loop turn (as BGSAVE_KEYS_PER_STEP). */
+export const REWRITE_KEYS_PER_STEP = 1000;
+
+const REWRITE_IN_PROGRESS = '-ERR Background append only file rewriting already in progress';
+const REWRITE_SCHEDULED = '+Background append only file rewriting scheduled';
+const REWRITE_STARTED = '+Background append only file rewriting started';
+const REWRITE_CANNOT_START = "-ERR Can't execute an AOF background rewriting. Please check the server logs for more information.";
+
+/** A rewrite between its step 1 and step 3 (module comment). */
+interface RewriteJob {
+  snapshot: BaseSnapshot;
+  /** The temp BASE file being written. */
+  fd: FileHandle;
+  tempPath: string;
+  /** The BASE's final name and sequence number. */
+  name: string;
+  seq: number;
+  /** `appendonly no`: the manifest on disk at the start, which the new BASE replaces wholly. */
+  offManifest: AofManifest | null;
+  startedMs: number;
+}
 
 export function manifestName(fileName: string): string {
   return fileName + MANIFEST_NAME_SUFFIX;
@@ -106,7 +164,10 @@ export class AppendOnlyFile {
   readonly dirName: string;
   readonly fileName: string;
   readonly settings: AofSettings;
-  private readonly writeBase: BaseWriter;
+  private readonly openBase: BaseSnapshotFactory;
+  private readonly schedule: ((work: () => void) => void) | null;
+  private readonly otherChildActive: () => boolean;
+  private readonly readManifest: (() => AofManifest) | null;
   private readonly fatal: (message: string) => void;
   private readonly bufferBytesMax: number;
 
@@ -142,6 +203,11 @@ export class AppendOnlyFile {
   lastBgrewriteOk = true;
   lastRewriteTimeSec = -1;
   rewriteScheduled = false;
+  /** aof_last_cow_size: bytes the last rewrite serialized ahead of its scan. */
+  lastCowBytes = 0;
+  /** Keys per event-loop turn (tests lower it to stretch a rewrite over more turns). */
+  rewriteKeysPerStep = REWRITE_KEYS_PER_STEP;
+  private job: RewriteJob | null = null;
   private readonly closing = new Set<FileHandle>();
 
   constructor(options: AppendOnlyFileOptions) {
@@ -151,7 +217,10 @@ export class AppendOnlyFile {
     this.dirName = options.dirName;
     this.fileName = options.fileName;
     this.settings = options.settings;
-    this.writeBase = options.writeBase;
+    this.openBase = options.openBase;
+    this.schedule = options.schedule?.bind(options) ?? null;
+    this.otherChildActive = options.otherChildActive?.bind(options) ?? (() => false);
+    this.readManifest = options.readManifest?.bind(options) ?? null;
     this.fatal = options.fatal;
     this.bufferBytesMax = options.bufferBytesMax ?? BUFFER_BYTES_MAX_DEFAULT;
   }
@@ -186,6 +255,7 @@ export class AppendOnlyFile {
    * manifest. Throws on any failure: the server must not start without its log.
    */
   start(loaded: AofManifest, sizes: { baseBytes: number; totalBytes: number }): void {
+    this.abortRewrite();
     this.fs.mkdir(this.dirName);
     this.manifest = cloneManifest(loaded);
     this.baseSeq = loaded.base?.seq ?? 0;
@@ -240,15 +310,18 @@ export class AppendOnlyFile {
     this.flush(false);
   }
 
-  /** hz times a second: postponed writes, write-error retries, the everysec fsync, automatic rewrites. */
+  /**
+   * hz times a second: postponed writes, write-error retries, the everysec fsync, a scheduled rewrite once no
+   * BGSAVE runs (also with the log closed, as serverCron), automatic rewrites on growth.
+   */
   cron(): void {
-    if (this.fd === null) return;
-    this.flush(false);
+    if (this.fd !== null) this.flush(false);
+    if (this.job !== null || this.otherChildActive()) return;
     if (this.rewriteScheduled) {
-      this.rewriteScheduled = false;
-      this.rewrite();
+      if (!this.rewriteLimited()) this.rewrite();
       return;
     }
+    if (this.fd === null) return;
     const percentage = this.settings.autoRewritePercentage;
     if (percentage > 0 && this.currentSizeBytes > this.settings.autoRewriteMinSizeBytes) {
       const base = this.rewriteBaseSizeBytes === 0 ? 1 : this.rewriteBaseSizeBytes;
@@ -393,6 +466,7 @@ export class AppendOnlyFile {
    * stopped the server), so only changes that `everysec`/`no` had not promised yet are lost.
    */
   shutdown(): string | null {
+    this.abortRewrite();
     if (this.fd === null) return null;
     this.flush(true);
     if (this.buffer.length > 0) this.logger.warning(`Exiting with ${this.buffer.length} bytes of the AOF buffer unwritten: the disk keeps failing`);
@@ -406,6 +480,7 @@ export class AppendOnlyFile {
 
   /** Closes the file (tests; `appendonly no`). */
   close(): void {
+    this.abortRewrite();
     if (this.fd === null) return;
     this.flush(true);
     try {
@@ -421,23 +496,74 @@ export class AppendOnlyFile {
   // -------------------------------------------------------------------------------------------------------
   // Rewrite
 
-  /**
-   * BGREWRITEAOF: steps 1-4 of the module comment. Returns the status line Redis replies with, or an error line
-   * (leading '-'). The BASE is written in this turn (no fork): the dataset cannot change underneath it.
-   */
-  bgrewriteaof(): string {
-    if (this.fd === null) {
-      // appendonly no: Redis still writes a base; we need the log open to have a manifest to switch.
-      return '-ERR Background append only file rewriting failed: appendonly is off';
-    }
-    const ok = this.rewrite();
-    return ok ? '+Background append only file rewriting started' : '-ERR Background append only file rewriting failed';
+  get rewriteInProgress(): boolean {
+    return this.job !== null;
   }
 
-  /** Runs one rewrite; true on success. On failure the old files stay in charge and the error is logged. */
+  /** The running rewrite's snapshot (INFO current_cow_size, current_save_keys_processed), else null. */
+  get rewriteProgress(): { cowBytes: number; keysSaved: number } | null {
+    return this.job?.snapshot ?? null;
+  }
+
+  /**
+   * BGREWRITEAOF (bgrewriteaofCommand): the status or error line to reply. A rewrite already running: error. A
+   * BGSAVE running: the rewrite is scheduled (the cron starts it after). Otherwise started, or an error when
+   * step 1 failed (logged). With the log closed (`appendonly no`) it still writes a BASE, as Redis does.
+   */
+  bgrewriteaof(): string {
+    if (this.job !== null) return REWRITE_IN_PROGRESS;
+    if (this.otherChildActive()) {
+      this.rewriteScheduled = true;
+      return REWRITE_SCHEDULED;
+    }
+    return this.rewrite() ? REWRITE_STARTED : REWRITE_CANNOT_START;
+  }
+
+  /**
+   * rewriteAppendOnlyFileBackground: step 1 of the module comment, then the BASE snapshot is opened and continued
+   * on later turns (`schedule`), or written at once without it. Returns true when the rewrite started; false when
+   * a rewrite or a BGSAVE is running, or when step 1 or opening the temp BASE failed (logged and counted; the old
+   * files stay in charge, and INCR n+1 stays listed once its manifest is on disk).
+   */
   rewrite(): boolean {
+    if (this.job !== null || this.otherChildActive()) return false;
     const startedMs = this.clock.nowMs();
+    let offManifest: AofManifest | null = null;
+    if (this.fd !== null) {
+      if (!this.openNextIncr()) return false;
+    } else {
+      offManifest = this.manifestWhileOff();
+      if (offManifest === null) return false;
+    }
+    const seq = this.baseSeq + 1;
+    const format = this.settings.useRdbPreamble ? 'rdb' : 'aof';
+    const name = baseName(this.fileName, seq, format === 'rdb');
+    const tempPath = this.path(`${TEMP_FILE_NAME_PREFIX}rewriteaof-bg-${name}`);
+    let fd: FileHandle;
+    try {
+      fd = this.fs.open(tempPath, 'write');
+    } catch (err) {
+      if (fsErrorCode(err) === null) throw err;
+      this.logger.warning(`Opening the temp file for AOF rewrite failed: ${strerror(fsErrorCode(err))}`);
+      return this.rewriteFailed('open');
+    }
+    const timestampSec = format === 'aof' && this.settings.timestampEnabled ? this.nowSec() : null;
+    const snapshot = this.openBase(format, (chunk) => void this.fs.write(fd, chunk), { timestampSec, observe: this.schedule !== null });
+    const job: RewriteJob = { snapshot, fd, tempPath, name, seq, offManifest, startedMs };
+    this.job = job;
+    this.rewriteScheduled = false;
     this.logger.notice('Background append only file rewriting started');
+    if (this.schedule === null) {
+      snapshot.finishNow();
+      this.finishRewrite(job);
+    } else {
+      this.schedule(() => this.rewriteStep(job));
+    }
+    return true;
+  }
+
+  /** Step 1: makes the current INCR durable, opens INCR n+1 and persists the manifest listing it. */
+  private openNextIncr(): boolean {
     this.selectedDb = -1;
     this.flush(true);
     if (this.buffer.length > 0 || this.fd === null) return this.rewriteFailed('the AOF buffer could not be written');
@@ -453,7 +579,6 @@ export class AppendOnlyFile {
       }
       this.fsyncedIncrBytes = this.incrSizeBytes;
     }
-    // Step 1: the new INCR, listed before anything else changes.
     const next = cloneManifest(this.manifest);
     const incr: AofFileInfo = { name: incrName(this.fileName, this.incrSeq + 1), seq: this.incrSeq + 1, type: 'i' };
     next.incrs.push(incr);
@@ -477,85 +602,118 @@ export class AppendOnlyFile {
     this.incrSizeBytes = 0;
     this.fsyncedIncrBytes = 0;
     this.manifest = next;
-    // Steps 2 and 3: the BASE, then the manifest that names it.
-    const switched = cloneManifest(this.manifest);
-    const name = this.nextBaseName(switched);
-    let baseBytes: number;
+    return true;
+  }
+
+  /** With the log closed: the manifest on disk (null after logging a failure), the folder created. */
+  private manifestWhileOff(): AofManifest | null {
+    let onDisk: AofManifest;
     try {
-      baseBytes = this.writeBaseFile(name);
-    } catch {
-      this.baseSeq--;
-      return this.rewriteFailed('base');
+      this.fs.mkdir(this.dirName);
+      onDisk = this.readManifest === null ? cloneManifest(this.manifest) : this.readManifest();
+    } catch (err) {
+      this.logger.warning(`Can't read the AOF folder ${this.dirName}: ${(err as Error).message}`);
+      this.rewriteFailed('manifest');
+      return null;
     }
-    const current = switched.incrs.pop()!;
+    this.baseSeq = onDisk.base?.seq ?? 0;
+    this.incrSeq = onDisk.incrs.length === 0 ? this.incrSeq : onDisk.incrs[onDisk.incrs.length - 1]!.seq;
+    return onDisk;
+  }
+
+  private rewriteStep(job: RewriteJob): void {
+    if (this.job !== job) return;
+    if (!job.snapshot.step({ keysMax: this.rewriteKeysPerStep })) {
+      this.schedule!(() => this.rewriteStep(job));
+      return;
+    }
+    this.finishRewrite(job);
+  }
+
+  /**
+   * backgroundRewriteDoneHandler: the BASE is complete (or failed). Steps 2 (fsync, rename) to 4. A failure before
+   * the manifest names the new BASE leaves the old files in charge; INCR n+1 keeps receiving writes.
+   */
+  private finishRewrite(job: RewriteJob): void {
+    this.job = null;
+    this.lastCowBytes = job.snapshot.cowBytes;
+    this.lastRewriteTimeSec = Math.floor((this.clock.nowMs() - job.startedMs) / 1000);
+    if (!this.completeBaseFile(job)) {
+      this.rewriteFailed('base');
+      return;
+    }
+    // The name is used from here on: a manifest naming it may be on disk even if persisting one fails below.
+    this.baseSeq = job.seq;
+    const baseBytes = job.snapshot.bytesWritten;
+    const switched = cloneManifest(job.offManifest ?? this.manifest);
+    if (switched.base !== null) switched.history.unshift({ ...switched.base, type: 'h' });
+    switched.base = { name: job.name, seq: job.seq, type: 'b' };
+    // markRewrittenIncrAofAsHistory: every INCR but the one being written (none while the log is closed).
+    const current = job.offManifest === null ? switched.incrs.pop() : undefined;
     for (const old of switched.incrs) switched.history.unshift({ ...old, type: 'h' });
-    switched.incrs = [current];
+    switched.incrs = current === undefined ? [] : [current];
     try {
       this.persistManifest(switched);
     } catch {
       // The new BASE stays: the failure may have come after the rename (an fsync of the directory), so the
       // manifest that names it may be the one on disk. Unlinking it could leave that manifest pointing at
       // nothing (found by the crash simulator). Unlisted, it is only a stray file.
-      return this.rewriteFailed('manifest');
+      this.rewriteFailed('manifest');
+      return;
     }
     this.manifest = switched;
-    this.currentSizeBytes = baseBytes + this.incrSizeBytes;
+    this.currentSizeBytes = baseBytes + (job.offManifest === null ? this.incrSizeBytes : 0);
     this.rewriteBaseSizeBytes = this.currentSizeBytes;
     this.logger.notice('Background AOF rewrite terminated with success');
-    // Step 4.
     this.deleteHistory();
     this.rewrites++;
     this.rewritesConsecutiveFailures = 0;
     this.lastBgrewriteOk = true;
-    this.lastRewriteTimeSec = Math.floor((this.clock.nowMs() - startedMs) / 1000);
     this.logger.notice('Background AOF rewrite finished successfully');
-    return true;
   }
 
-  /**
-   * BGREWRITEAOF while `appendonly no` (Redis still rewrites): a new BASE of the dataset replaces what `onDisk`
-   * lists; every old file becomes history and is removed. Nothing is opened for appending.
-   */
-  rewriteWhileOff(onDisk: AofManifest): boolean {
-    if (this.fd !== null) return this.rewrite();
-    const startedMs = this.clock.nowMs();
-    this.logger.notice('Background append only file rewriting started');
+  /** Makes the temp BASE durable under its final name (fsync, close, rename, fsync dir); false after logging. */
+  private completeBaseFile(job: RewriteJob): boolean {
+    let failure = job.snapshot.failure;
+    let open = true;
+    if (failure === null) {
+      try {
+        this.fs.fsync(job.fd);
+        open = false;
+        this.fs.close(job.fd);
+        this.fs.rename(job.tempPath, this.path(job.name));
+        this.fs.fsyncDir(this.dirName);
+        return true;
+      } catch (err) {
+        failure = err;
+      }
+    }
+    if (fsErrorCode(failure) === null) throw failure;
+    this.logger.warning(`Write error writing append only file on disk: ${strerror(fsErrorCode(failure))}`);
+    if (open) this.closeQuietly(job.fd);
+    this.unlinkQuietly(job.tempPath);
+    return false;
+  }
+
+  /** killAppendOnlyChild: stops a running rewrite and removes its temp BASE (the folder is the one of step 1). */
+  private abortRewrite(): void {
+    const job = this.job;
+    if (job === null) return;
+    this.job = null;
+    this.logger.notice('Killing running AOF rewrite');
+    job.snapshot.abort();
+    this.closeQuietly(job.fd);
+    this.unlinkQuietly(job.tempPath);
+    this.lastRewriteTimeSec = Math.floor((this.clock.nowMs() - job.startedMs) / 1000);
+  }
+
+  private unlinkQuietly(path: string): void {
     try {
-      this.fs.mkdir(this.dirName);
+      this.fs.unlink(path);
     } catch (err) {
+      // Already gone, or the disk failed: an unlisted temp file is only garbage (overwritten by the next one).
       if (fsErrorCode(err) === null) throw err;
-      return this.rewriteFailed('mkdir');
     }
-    const next = cloneManifest(onDisk);
-    this.baseSeq = next.base?.seq ?? 0;
-    this.incrSeq = next.incrs.length === 0 ? this.incrSeq : next.incrs[next.incrs.length - 1]!.seq;
-    const name = this.nextBaseName(next);
-    let baseBytes: number;
-    try {
-      baseBytes = this.writeBaseFile(name);
-    } catch {
-      this.baseSeq--;
-      return this.rewriteFailed('base');
-    }
-    for (const old of next.incrs) next.history.unshift({ ...old, type: 'h' });
-    next.incrs = [];
-    try {
-      this.persistManifest(next);
-    } catch {
-      this.baseSeq--;
-      return this.rewriteFailed('manifest');
-    }
-    this.manifest = next;
-    this.currentSizeBytes = baseBytes;
-    this.rewriteBaseSizeBytes = baseBytes;
-    this.logger.notice('Background AOF rewrite terminated with success');
-    this.deleteHistory();
-    this.rewrites++;
-    this.rewritesConsecutiveFailures = 0;
-    this.lastBgrewriteOk = true;
-    this.lastRewriteTimeSec = Math.floor((this.clock.nowMs() - startedMs) / 1000);
-    this.logger.notice('Background AOF rewrite finished successfully');
-    return true;
   }
 
   private rewriteFailed(reason: string): boolean {
@@ -606,20 +764,20 @@ export class AppendOnlyFile {
     return name;
   }
 
-  /** Writes BASE `name` durably (temp file, fsync, rename, fsync dir); returns its size. */
+  /** Writes BASE `name` durably and at once (temp file, fsync, rename, fsync dir); returns its size. Start-up only. */
   private writeBaseFile(name: string): number {
     let bytes = 0;
     const format = this.settings.useRdbPreamble ? 'rdb' : 'aof';
-    const timestampSec = this.settings.timestampEnabled ? this.nowSec() : null;
+    const timestampSec = format === 'aof' && this.settings.timestampEnabled ? this.nowSec() : null;
     try {
       writeFileAtomic(
         this.fs,
         { path: this.path(name), tempPath: this.path(`${TEMP_FILE_NAME_PREFIX}rewriteaof-${name}`), dir: this.dirName },
         (write) => {
-          this.writeBase(format, (chunk) => {
-            bytes += chunk.length;
-            write(chunk);
-          }, timestampSec);
+          const snapshot = this.openBase(format, write, { timestampSec, observe: false });
+          snapshot.finishNow();
+          if (snapshot.failure !== null) throw snapshot.failure;
+          bytes = snapshot.bytesWritten;
         },
       );
     } catch (err) {
@@ -676,15 +834,15 @@ export class AppendOnlyFile {
   infoLines(enabled: boolean): string[] {
     const lines = [
       `aof_enabled:${enabled ? 1 : 0}`,
-      'aof_rewrite_in_progress:0',
+      `aof_rewrite_in_progress:${this.job === null ? 0 : 1}`,
       `aof_rewrite_scheduled:${this.rewriteScheduled ? 1 : 0}`,
       `aof_last_rewrite_time_sec:${this.lastRewriteTimeSec}`,
-      'aof_current_rewrite_time_sec:-1',
+      `aof_current_rewrite_time_sec:${this.job === null ? -1 : Math.floor((this.clock.nowMs() - this.job.startedMs) / 1000)}`,
       `aof_last_bgrewrite_status:${this.lastBgrewriteOk ? 'ok' : 'err'}`,
       `aof_rewrites:${this.rewrites}`,
       `aof_rewrites_consecutive_failures:${this.rewritesConsecutiveFailures}`,
       `aof_last_write_status:${this.lastWriteOk ? 'ok' : 'err'}`,
-      'aof_last_cow_size:0',
+      `aof_last_cow_size:${this.lastCowBytes}`,
       'module_fork_in_progress:0',
       'module_fork_last_cow_size:0',
     ];

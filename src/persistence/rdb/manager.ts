@@ -33,6 +33,11 @@ export interface RdbPersistenceHost {
   usedMemBytes(): number;
   pid: number;
   setLoading(loading: boolean): void;
+  /**
+   * The other background job (an AOF rewrite) while it runs, else null. It holds the keyspace's snapshot, so a
+   * BGSAVE waits for it (as Redis with another child active), and INFO's current_* fields report it.
+   */
+  otherChild?(): { cowBytes: number; keysSaved: number } | null;
 }
 
 /** Keys serialized per BGSAVE step (one step per event-loop turn). */
@@ -174,16 +179,30 @@ export class RdbPersistence {
     return true;
   }
 
-  /** BGSAVE [SCHEDULE]: the status or error line to reply. */
+  private otherChild(): { cowBytes: number; keysSaved: number } | null {
+    return this.host.otherChild?.() ?? null;
+  }
+
+  /**
+   * BGSAVE [SCHEDULE] (bgsaveCommand): the status or error line to reply. A BGSAVE running: error. An AOF rewrite
+   * running: scheduled with SCHEDULE (the cron starts it after), else an error. Otherwise started, or `-ERR`.
+   */
   bgsaveCommand(schedule: boolean): string {
-    void schedule; // No other background job competes with a BGSAVE here, so SCHEDULE never has to wait.
     if (this.bgsave !== null) return '-ERR Background save already in progress';
+    if (this.otherChild() !== null) {
+      if (!schedule) {
+        return "-ERR Another child process is active (AOF?): can't BGSAVE right now. Use BGSAVE SCHEDULE in order to schedule a BGSAVE whenever possible.";
+      }
+      this.bgsaveScheduled = true;
+      return '+Background saving scheduled';
+    }
     return this.startBgsave() ? '+Background saving started' : '-ERR';
   }
 
-  /** Starts a fork-less BGSAVE; false when the temp file could not be opened. */
+  /** Starts a fork-less BGSAVE; false when the temp file could not be opened or another job holds the snapshot. */
   startBgsave(): boolean {
     const host = this.host;
+    if (this.bgsave !== null || this.otherChild() !== null) return false;
     const dir = host.dir();
     const tempPath = `${dir}/temp-${host.pid}.rdb`;
     this.lastSaveAttemptMs = host.clock.nowMs();
@@ -253,10 +272,6 @@ export class RdbPersistence {
     this.lastSaveMs = host.clock.nowMs();
     this.lastBgsaveOk = true;
     this.saves++;
-    if (this.bgsaveScheduled) {
-      this.bgsaveScheduled = false;
-      this.startBgsave();
-    }
   }
 
   /** Finishes a running BGSAVE synchronously (shutdown, DEBUG RELOAD). */
@@ -267,14 +282,18 @@ export class RdbPersistence {
     this.finishBgsave(state);
   }
 
-  /** hz times a second: the save points (serverCron). */
+  /** hz times a second: a scheduled BGSAVE, the save points (serverCron); nothing while a background job runs. */
   cron(): void {
-    if (this.bgsave !== null) return;
+    if (this.bgsave !== null || this.otherChild() !== null) return;
     const nowMs = this.host.clock.nowMs();
     const dirty = this.host.getDirty();
+    // CONFIG_BGSAVE_RETRY_DELAY: after a failure, retry only every 5 seconds.
+    const retryOk = this.lastBgsaveOk || nowMs - this.lastSaveAttemptMs > 5000;
+    if (this.bgsaveScheduled && retryOk) {
+      if (this.startBgsave()) this.bgsaveScheduled = false;
+      return;
+    }
     for (const [seconds, changes] of this.savePoints()) {
-      // CONFIG_BGSAVE_RETRY_DELAY: after a failure, retry only every 5 seconds.
-      const retryOk = this.lastBgsaveOk || nowMs - this.lastSaveAttemptMs > 5000;
       if (dirty >= changes && nowMs - this.lastSaveMs > seconds * 1000 && retryOk) {
         this.host.log.notice(`${changes} changes in ${seconds} seconds. Saving...`);
         this.startBgsave();
@@ -331,14 +350,15 @@ export class RdbPersistence {
   infoLines(): string[] {
     const nowMs = this.host.clock.nowMs();
     const bg = this.bgsave;
+    const child = bg?.snapshot ?? this.otherChild();
     return [
       'async_loading:0',
       'current_cow_peak:0',
-      `current_cow_size:${bg?.snapshot.cowBytes ?? 0}`,
+      `current_cow_size:${child?.cowBytes ?? 0}`,
       'current_cow_size_age:0',
       'current_fork_perc:0.00',
-      `current_save_keys_processed:${bg?.snapshot.keysSaved ?? 0}`,
-      `current_save_keys_total:${bg === null ? 0 : this.host.keyspace.size}`,
+      `current_save_keys_processed:${child?.keysSaved ?? 0}`,
+      `current_save_keys_total:${child === null ? 0 : this.host.keyspace.size}`,
       `rdb_changes_since_last_save:${this.host.getDirty()}`,
       `rdb_bgsave_in_progress:${bg === null ? 0 : 1}`,
       `rdb_last_save_time:${Math.floor(this.lastSaveMs / 1000)}`,
