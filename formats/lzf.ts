@@ -25,8 +25,9 @@ export interface LzfDecompressResult {
 const MAX_LITERAL = 32;
 const MAX_OFFSET = 1 << 13;
 const MAX_REF = (1 << 8) + (1 << 3);
-const HASH_LOG = 14;
+const HASH_LOG = 16;
 const HASH_SIZE = 1 << HASH_LOG;
+const HASH_MASK = HASH_SIZE - 1;
 
 /**
  * Decompresses input[inStart, inEnd) into out[outStart, outEnd). Every read and write is
@@ -94,17 +95,45 @@ export function lzfDecompress(input: Uint8Array, expectedBytes: number): Buffer 
   return out;
 }
 
-// Positions of recent 3-byte sequences, keyed by a multiplicative hash of the bytes. Entries are
-// stored as position + hashBase and hashBase grows by each input's length, so entries from
-// earlier calls read as positions before `start` (stale) without clearing the table per call:
-// clearing 64 KiB per string dominated the cost of compressing many short strings.
+// The compressor reproduces liblzf 3.6's lzf_compress exactly as Redis 7.0 builds it (src/lzfP.h: HLOG 16,
+// VERY_FAST 1, ULTRA_FAST 0, CHECK_INPUT 1, no state argument), so DUMP payloads and RDB strings
+// match Redis byte for byte. Every choice below is part of the output, not a tuning knob:
+//
+//   hash      h = the 3 bytes at ip as a 24-bit big-endian number; slot = ((h >> 8) - h*5) & 0xffff
+//             (liblzf's FRST/NEXT/IDX with HLOG 16; NEXT rolls h by one byte per position)
+//   table     one position per slot, the latest one written wins; no chains
+//   match     candidate ref from the slot of ip, accepted when start < ref < ip (a match at the
+//             very first input byte is never taken: liblzf tests ref > in_data), ip - ref - 1 <
+//             MAX_OFFSET and the 3 bytes are equal
+//   length    grown byte by byte up to min(end - ip - 2, MAX_REF); when that limit exceeds 16,
+//             liblzf first compares 16 bytes unrolled without looking at the limit (so a match
+//             near the end can reach 19 bytes although the limit says 17 or 18)
+//   indexing  positions inside a match are not hashed except its last two (VERY_FAST)
+//   tail      the last two input bytes are always literals
+//   output    "would not fit" follows liblzf's tests: a literal needs op < outEnd, a reference
+//             op + 4 < outEnd (or op - 1 + 4 < outEnd when it replaces an empty literal run),
+//             and the last two literals op + 3 <= outEnd whatever they need. That last test
+//             decides (the others only stop early): liblzf refuses some outputs that would fit,
+//             and Redis, which calls it with outBytesMax = length - 4, then stores the raw string.
+//
+// Every call starts from an empty table. Redis's table is an uninitialised stack array
+// (INIT_HTAB 0) that still holds pointers from earlier calls; the ref tests reject such a stale
+// pointer unless it lands inside the current input, before ip, on a position this call skipped
+// inside a match and whose 3 bytes equal those at ip. Compressing a fresh buffer, or the same bytes
+// again, therefore gives liblzf's fresh-table output, which is ours; a string rewritten in place
+// at the same address (APPEND, SETRANGE) could in principle compress differently in Redis.
+//
+// Entries are stored as position + hashBase and hashBase grows by each input's length, so entries
+// from earlier calls read as positions before `start` (stale) without clearing 256 KiB per call,
+// which dominated the cost of compressing many short strings.
 const hashTable = new Int32Array(HASH_SIZE).fill(-1);
 let hashBase = 0;
 
 /**
- * Compresses input[start, end) into out, writing at most `outBytesMax` bytes. Returns the
- * compressed length, or 0 when the output would not fit (the caller then stores the string raw;
- * same contract as liblzf's lzf_compress). Output decodes with liblzf's lzf_decompress.
+ * Compresses input[start, end) into out[0, outBytesMax) (outBytesMax is clamped to out.length).
+ * Returns the compressed length, or 0 when the input is empty or the output would not fit by
+ * liblzf's tests (the caller then stores the string raw). Same bytes and same 0 as liblzf 3.6's
+ * lzf_compress(input + start, end - start, out, outBytesMax) in Redis 7.0.
  */
 export function lzfCompressInto(
   input: Uint8Array,
@@ -114,7 +143,8 @@ export function lzfCompressInto(
   outBytesMax: number,
 ): number {
   const inLen = end - start;
-  if (inLen === 0) return 0;
+  const outEnd = Math.min(outBytesMax, out.length);
+  if (inLen <= 0 || outEnd <= 0) return 0;
   const htab = hashTable;
   if (hashBase + inLen + 1 > 0x3fffffff) {
     htab.fill(-1);
@@ -122,80 +152,91 @@ export function lzfCompressInto(
   }
   const base = hashBase - start; // stored value = position + base
   hashBase += inLen + 1;
-  const outEnd = Math.min(outBytesMax, out.length);
-  let op = 0;
+  let op = 1; // out[0] is the control byte of the first literal run
   let lit = 0; // literal bytes in the current run
-  // Reserve the control byte of the first literal run.
-  if (op >= outEnd) return 0;
-  op++;
   let ip = start;
-  const matchLimit = end - 2;
-  while (ip < end) {
-    // A match needs 3 bytes; near the end only literals remain.
-    if (ip < matchLimit) {
-      const v = ((input[ip] as number) << 16) | ((input[ip + 1] as number) << 8) | (input[ip + 2] as number);
-      const slot = Math.imul(v, 0x9e3779b1) >>> (32 - HASH_LOG);
-      const ref = (htab[slot] as number) - base;
-      htab[slot] = ip + base;
-      const off = ip - ref - 1;
-      if (
-        ref >= start &&
-        off < MAX_OFFSET &&
-        input[ref] === input[ip] &&
-        input[ref + 1] === input[ip + 1] &&
-        input[ref + 2] === input[ip + 2]
-      ) {
-        // Match of at least 3 bytes.
-        let len = 3;
-        let maxLen = end - ip;
-        if (maxLen > MAX_REF) maxLen = MAX_REF;
-        while (len < maxLen && input[ref + len] === input[ip + len]) len++;
-        // len = match length, 3..MAX_REF
-        // Close the literal run (drop its control byte if empty).
-        if (op + 3 + 1 > outEnd) return 0;
-        if (lit === 0) {
-          op--;
-        } else {
-          out[op - lit - 1] = lit - 1;
-        }
-        const encodedLen = len - 2;
-        if (encodedLen < 7) {
-          out[op++] = (off >>> 8) + (encodedLen << 5);
-        } else {
-          out[op++] = (off >>> 8) + (7 << 5);
-          out[op++] = encodedLen - 7;
-        }
-        out[op++] = off & 0xff;
-        // Start a new literal run.
-        lit = 0;
-        op++;
-        ip += len;
-        if (ip >= matchLimit) continue;
-        // Index the positions inside the match (cheap: only the last two, as liblzf does).
-        for (let p = ip - 2; p < ip; p++) {
-          const w = ((input[p] as number) << 16) | ((input[p + 1] as number) << 8) | (input[p + 2] as number);
-          htab[Math.imul(w, 0x9e3779b1) >>> (32 - HASH_LOG)] = p + base;
-        }
-        continue;
+  const matchEnd = end - 2;
+  let hval = ((input[ip] as number) << 8) | (input[ip + 1] ?? 0);
+  while (ip < matchEnd) {
+    hval = ((hval << 8) | (input[ip + 2] as number)) & 0xffffff;
+    const slot = ((hval >>> 8) - hval * 5) & HASH_MASK;
+    const ref = (htab[slot] as number) - base;
+    htab[slot] = ip + base;
+    const off = ip - ref - 1;
+    if (
+      ref > start &&
+      off >= 0 &&
+      off < MAX_OFFSET &&
+      input[ref + 2] === input[ip + 2] &&
+      input[ref] === input[ip] &&
+      input[ref + 1] === input[ip + 1]
+    ) {
+      if (op + 4 >= outEnd && op - (lit === 0 ? 1 : 0) + 4 >= outEnd) return 0;
+      const len = matchLength(input, ref, ip, end);
+      if (lit === 0) op--; // the empty literal run gives its control byte to the reference
+      else out[op - lit - 1] = lit - 1;
+      const code = len - 2; // 1..262: 1..6 fit the control byte, 7.. take one more byte
+      if (code < 7) {
+        out[op++] = (off >>> 8) + (code << 5);
+      } else {
+        out[op++] = (off >>> 8) + (7 << 5);
+        out[op++] = code - 7;
       }
+      out[op++] = off & 0xff;
+      lit = 0;
+      op++;
+      ip += len;
+      if (ip >= matchEnd) break;
+      // Hash the last two positions of the match (VERY_FAST).
+      ip -= 2;
+      hval = ((input[ip] as number) << 8) | (input[ip + 1] as number);
+      hval = ((hval << 8) | (input[ip + 2] as number)) & 0xffffff;
+      htab[((hval >>> 8) - hval * 5) & HASH_MASK] = ip + base;
+      ip++;
+      hval = ((hval << 8) | (input[ip + 2] as number)) & 0xffffff;
+      htab[((hval >>> 8) - hval * 5) & HASH_MASK] = ip + base;
+      ip++;
+      continue;
     }
-    // Literal byte.
-    if (op + 1 >= outEnd) return 0;
-    out[op++] = input[ip++] as number;
+    if (op >= outEnd) return 0;
     lit++;
+    out[op++] = input[ip++] as number;
     if (lit === MAX_LITERAL) {
-      out[op - lit - 1] = MAX_LITERAL - 1;
+      out[op - lit - 1] = lit - 1;
       lit = 0;
       op++;
     }
   }
-  if (lit === 0) {
-    op--; // drop the unused control byte
-  } else {
-    out[op - lit - 1] = lit - 1;
+  if (op + 3 > outEnd) return 0; // at most 3 more bytes: two literals and a control byte
+  while (ip < end) {
+    lit++;
+    out[op++] = input[ip++] as number;
+    if (lit === MAX_LITERAL) {
+      out[op - lit - 1] = lit - 1;
+      lit = 0;
+      op++;
+    }
   }
-  if (op > outEnd) return 0;
+  if (lit === 0) op--; // drop the unused control byte
+  else out[op - lit - 1] = lit - 1;
   return op;
+}
+
+/**
+ * Length of the match at ip against ref (their first 3 bytes are equal), as liblzf measures it:
+ * up to min(end - ip - 2, MAX_REF), except that with a limit above 16 the first 16 further bytes
+ * are compared before the limit is looked at, so the result can be 19 where the limit is 17 or 18.
+ */
+function matchLength(input: Uint8Array, ref: number, ip: number, end: number): number {
+  let limit = end - ip - 2;
+  if (limit > MAX_REF) limit = MAX_REF;
+  let len = 3;
+  if (limit > 16) {
+    while (len < 19 && input[ref + len] === input[ip + len]) len++;
+    if (len < 19) return len;
+  }
+  while (len < limit && input[ref + len] === input[ip + len]) len++;
+  return len;
 }
 
 /**

@@ -1,5 +1,6 @@
-// Proves the LZF codec: compress -> decompress is the identity, output Redis wrote decodes, and
-// malformed input is reported (never thrown, never read or written out of bounds).
+// Proves the LZF codec: compress -> decompress is the identity, compression depends only on the input bytes,
+// output Redis wrote decodes, and malformed input is reported (never thrown, never read or written out of bounds).
+// (Byte equality with Redis's compressor is proved against real Redis in lzf-redis.test.ts.)
 import { describe, expect, it } from 'vitest';
 import { test as propTest, fc } from '@fast-check/vitest';
 import { lzfCompress, lzfCompressInto, lzfDecompress, lzfDecompressInto } from '../../formats/lzf.js';
@@ -15,17 +16,41 @@ describe('lzf', () => {
     expect(out?.toString('latin1')).toBe('a'.repeat(200));
   });
 
-  propTest.prop([fc.oneof(fc.uint8Array({ maxLength: 5000 }).map((a) => Buffer.from(a)), compressible)])(
-    'decompress(compress(x)) == x whenever compression succeeds',
-    (input) => {
-      const packed = lzfCompress(input, input.length + 64);
-      if (input.length === 0) {
-        expect(packed).toBeNull();
-        return;
-      }
-      expect(packed).not.toBeNull();
-      const unpacked = lzfDecompress(packed as Buffer, input.length);
-      expect(unpacked?.equals(input)).toBe(true);
+  const anyInput = fc.oneof(
+    fc.uint8Array({ maxLength: 5000, size: 'max' }).map((a) => Buffer.from(a)),
+    compressible,
+    fc.tuple(fc.uint8Array({ minLength: 1, maxLength: 40 }), fc.integer({ min: 1, max: 20000 })).map(([pattern, n]) =>
+      Buffer.from(Array.from({ length: n }, (_, i) => pattern[i % pattern.length] as number)),
+    ),
+  );
+
+  propTest.prop([anyInput])('decompress(compress(x)) == x, and with room for the worst case it always fits', (input) => {
+    // Worst case: every byte a literal, one control byte per 32, plus liblzf's 3-byte tail reserve.
+    const packed = lzfCompress(input, input.length + (input.length >> 5) + 4);
+    if (input.length === 0) {
+      expect(packed).toBeNull();
+      return;
+    }
+    expect(packed).not.toBeNull();
+    expect(lzfDecompress(packed as Buffer, input.length)?.equals(input)).toBe(true);
+  });
+
+  propTest.prop([anyInput])('under the RDB limit (input length - 4) the output is either refused or fits and decodes', (input) => {
+    const packed = lzfCompress(input, input.length - 4);
+    if (packed === null) return;
+    expect(packed.length).toBeLessThanOrEqual(input.length - 4);
+    expect(lzfDecompress(packed, input.length)?.equals(input)).toBe(true);
+  });
+
+  propTest.prop([anyInput, anyInput, fc.nat(100)])(
+    'output does not depend on earlier calls or on where the input sits in its buffer',
+    (input, other, at) => {
+      const alone = lzfCompress(input, input.length * 2 + 16);
+      lzfCompress(other, other.length * 2 + 16);
+      const placed = Buffer.concat([Buffer.alloc(at, 0x61), input, Buffer.alloc(7, 0x61)]);
+      const out = Buffer.alloc(input.length * 2 + 16);
+      const written = lzfCompressInto(placed, at, at + input.length, out, out.length);
+      expect(written === 0 ? null : out.subarray(0, written)).toEqual(alone);
     },
   );
 
