@@ -24,10 +24,6 @@ const KNOWN_BUGS: KnownBug[] = [
     matches: (args) => args.some((a, i) => i > 1 && /^\d{17,}$/.test(a)) && /^(pexpireat|expireat|set|getex)$/i.test(args[0] ?? ''),
   },
   {
-    bug: 'DUMP payloads differ from Redis for LZF-compressible strings over 20 bytes: formats/lzf.ts compresses "a"x70 to other (valid) bytes than liblzf (Redis: @F\\x01aa\\xe09\\x00\\x01aa, ours: \\x00a\\xe0<\\x00)',
-    matches: (args) => /^dump$/i.test(args[0] ?? ''),
-  },
-  {
     bug: 'GEO decoding of a zset score outside the 52-bit geohash range differs: ZADD f 1e308 m; GEOPOS f m gives 180 where Redis (C double->uint64 cast) gives -179.99999731779098511',
     matches: (args) => /^geo(pos|dist|hash)$/i.test(args[0] ?? '') || (/^geo/i.test(args[0] ?? '') && args.some((a) => /^withcoord$/i.test(a))),
   },
