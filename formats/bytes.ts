@@ -57,6 +57,18 @@ export function canonicalInt(s: Bytes): number | bigint | null {
   return Number.isSafeInteger(n) ? n : big;
 }
 
+/**
+ * An int64 in the form `canonicalInt` returns: a number when it is a safe integer (every realistic count or
+ * time), a bigint beyond ±2^53, so each int64 has exactly one representation and survives exactly.
+ */
+export type Int64 = number | bigint;
+
+/** `v` in the `Int64` form: a bigint within the safe range becomes a number. */
+export function toInt64(v: number | bigint): Int64 {
+  if (typeof v === 'number') return v;
+  return v >= -9007199254740991n && v <= 9007199254740991n ? Number(v) : v;
+}
+
 /** Decimal form of an int64 given as number or bigint (Redis ll2string). */
 export function intToBytes(v: number | bigint): Bytes {
   return typeof v === 'number' ? String(v) : v.toString();

@@ -10,7 +10,7 @@
 // stringBytesMax and, when the total input size is known, against the bytes that can remain.
 // Element counts never size an allocation (arrays grow as elements actually decode).
 
-import { type Bytes, latin1 } from '../bytes.js';
+import { type Bytes, type Int64, latin1, toInt64 } from '../bytes.js';
 import { RdbError, type RdbErrorCode } from '../errors.js';
 import { decodeIntset } from '../intset.js';
 import { decodeListpackValues, type ListpackValue } from '../listpack.js';
@@ -102,6 +102,17 @@ export class RdbDecoder {
     const hi = this.buf.readInt32LE(this.pos + 4);
     this.pos += 8;
     return hi * TWO_POW_32 + lo;
+  }
+
+  /** 8-byte little-endian signed integer, exact (`Int64` form): key expire times, which may be any int64. */
+  millisInt64(): Int64 {
+    if (this.pos + 8 > this.end) this.short(8);
+    const hi = this.buf.readInt32LE(this.pos + 4);
+    // |hi| < 2^21 keeps hi * 2^32 + lo within the safe integers.
+    if (hi > -0x200000 && hi < 0x200000) return this.millis();
+    const v = this.buf.readBigInt64LE(this.pos);
+    this.pos += 8;
+    return toInt64(v);
   }
 
   /** 4-byte little-endian signed integer (RDB_OPCODE_EXPIRETIME seconds). */

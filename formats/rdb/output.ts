@@ -125,9 +125,15 @@ export class RdbOutput {
     this.bytesWritten += 9;
   }
 
-  /** 8-byte little-endian signed milliseconds (rdbSaveMillisecondTime). */
-  millis(ms: number): void {
+  /** 8-byte little-endian signed milliseconds (rdbSaveMillisecondTime); a bigint for int64s beyond ±2^53. */
+  millis(ms: number | bigint): void {
     this.room(8);
+    if (typeof ms === 'bigint') {
+      this.buf.writeBigInt64LE(BigInt.asIntN(64, ms), this.pos);
+      this.pos += 8;
+      this.bytesWritten += 8;
+      return;
+    }
     const lo = ms % TWO_POW_32;
     const loU = lo < 0 ? lo + TWO_POW_32 : lo;
     this.buf.writeUInt32LE(loU, this.pos);

@@ -20,7 +20,7 @@
 //   After the EOF record, further bytes (an AOF tail after an RDB preamble) are kept and
 //   returned by takeTrailing(); they are not parsed.
 
-import { canonicalInt } from '../bytes.js';
+import { canonicalInt, type Int64 } from '../bytes.js';
 import { type Crc64Value, crc64ReadLE, crc64ToBigInt, crc64Update, crc64Equal } from '../crc64.js';
 import { RdbError } from '../errors.js';
 import * as C from './constants.js';
@@ -69,7 +69,7 @@ export class RdbParser {
   /** buf index up to which `crc` covers the input (<= start). CRC runs per chunk, not per record. */
   private crcDone = 0;
   private db = 0;
-  private expireAtMs = -1;
+  private expireAtMs: Int64 = -1;
   private idleSeconds = -1;
   private freq = -1;
   private trailing: Buffer[] = [];
@@ -253,7 +253,7 @@ export class RdbParser {
         this.expireAtMs = d.int32() * 1000;
         return null;
       case C.RDB_OPCODE_EXPIRETIME_MS:
-        this.expireAtMs = d.millis();
+        this.expireAtMs = d.millisInt64();
         return null;
       case C.RDB_OPCODE_FREQ:
         this.freq = d.u8();

@@ -15,7 +15,7 @@
 //   - Empty collections are yielded as they are in the file; Redis drops such keys on load
 //     (rdbLoadObject "empty key"), the caller decides.
 
-import type { Bytes } from '../bytes.js';
+import type { Bytes, Int64 } from '../bytes.js';
 import type { RdbMagic } from './constants.js';
 
 export type { Bytes } from '../bytes.js';
@@ -184,7 +184,7 @@ export interface RdbModuleKeyRecord extends RdbModuleInfo {
   kind: 'module-key';
   db: number;
   key: Bytes;
-  expireAtMs: number;
+  expireAtMs: Int64;
 }
 
 /** Redis 13+ RDB_OPCODE_KEY_META before a key: skipped; count of metadata classes seen. */
@@ -198,8 +198,8 @@ export interface RdbKeyRecord {
   db: number;
   key: Bytes;
   value: RdbValue;
-  /** Absolute expiry in ms, -1 when the key has no TTL. */
-  expireAtMs: number;
+  /** Absolute expiry in ms (any int64, RDB_OPCODE_EXPIRETIME_MS), -1 when the key has no TTL. */
+  expireAtMs: Int64;
   /** RDB_OPCODE_IDLE: LRU idle time in seconds. */
   idleSeconds?: number;
   /** RDB_OPCODE_FREQ: LFU counter 0..255. */

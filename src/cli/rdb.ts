@@ -174,11 +174,14 @@ function streamJson(s: RdbStream): Json {
   };
 }
 
+/** An expire time as JSON: a number, or its decimal string beyond ±2^53 ms, where JSON readers lose digits. */
+const expireJson = (ms: number | bigint): Json => (typeof ms === 'bigint' ? ms.toString() : ms);
+
 /** The canonical JSON object of one key (SPEC.md, "rdb dump --format json"). */
 export function keyJson(r: RdbKeyRecord): Json {
   const v = r.value;
   let value: Json;
-  const out: { [k: string]: Json } = { db: r.db, key: bytesJson(r.key), type: v.type, encoding: r.encoding ?? null, expire: r.expireAtMs };
+  const out: { [k: string]: Json } = { db: r.db, key: bytesJson(r.key), type: v.type, encoding: r.encoding ?? null, expire: expireJson(r.expireAtMs) };
   switch (v.type) {
     case 'string':
       value = bytesJson(v.value);

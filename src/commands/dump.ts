@@ -90,9 +90,10 @@ function restore(s: Session, args: string[]): void {
   const { value } = fromRdbValue(decoded.value, s.engine.keyspace.config);
   if (value === null) return void s.engine.replyError(s, ERR.badDataFormat); // empty collection
   const deleted = options.replace && db.delete(key);
-  let ttl = Number(ttlArg);
-  if (ttl !== 0 && !options.absTtl) ttl += s.engine.keyspace.nowMs;
-  if (ttl !== 0 && ttl <= s.engine.keyspace.nowMs) {
+  let ttl = BigInt(ttlArg);
+  // Redis adds the clock to a relative TTL in a C long long: beyond INT64_MAX it wraps to a past time.
+  if (ttl !== 0n && !options.absTtl) ttl = BigInt.asIntN(64, ttl + BigInt(s.engine.keyspace.nowMs));
+  if (ttl !== 0n && ttl <= s.engine.keyspace.nowMs) {
     // Already expired: the key is not created (and the old one, with REPLACE, is gone: propagate DEL).
     if (deleted) {
       s.engine.rewrite(['DEL', key]);
@@ -103,7 +104,7 @@ function restore(s: Session, args: string[]): void {
     return;
   }
   db.add(key, value);
-  if (ttl !== 0) {
+  if (ttl !== 0n) {
     db.setExpire(key, ttl);
     if (!options.absTtl) s.engine.rewrite([...args.slice(0, 2), String(ttl), ...args.slice(3), 'ABSTTL']);
   }

@@ -14,6 +14,7 @@ import type { Session } from './session.js';
 import { NOTIFY } from './engine.js';
 import { ERR, invalidExpireError } from './errors.js';
 import { is, parseInt64 } from './args.js';
+import type { Int64 } from '../../formats/index.js';
 import { configValue, replyHelp } from './server.js';
 import {
   MutableString,
@@ -162,7 +163,7 @@ function expireFlagsOrReply(s: Session, args: string[]): number | null {
 }
 
 /** True when the flags veto the new expire (redis expireGenericCommand's NX/XX/GT/LT checks). */
-function expireVetoed(flags: number, when: bigint, current: number): boolean {
+function expireVetoed(flags: number, when: bigint, current: Int64): boolean {
   if ((flags & EXPIRE_NX) !== 0 && current !== -1) return true;
   if ((flags & EXPIRE_XX) !== 0 && current === -1) return true;
   if ((flags & EXPIRE_GT) !== 0 && (current === -1 || when <= BigInt(current))) return true;
@@ -215,7 +216,7 @@ function expireGeneric(s: Session, args: string[], baseMs: number, seconds: bool
     s.reply.integer(1);
     return;
   }
-  s.db.setExpire(key, Number(when));
+  s.db.setExpire(key, when);
   s.reply.integer(1);
   const out = [...args];
   if (!is(args[0], 'pexpireat')) out[0] = 'PEXPIREAT';
@@ -235,6 +236,14 @@ function ttlGeneric(s: Session, args: string[], ms: boolean, absolute: boolean):
   const expire = s.db.getExpire(key);
   if (expire === -1) {
     s.reply.integer(-1);
+    return;
+  }
+  if (typeof expire === 'bigint') {
+    // Beyond 2^53 ms (PEXPIREAT k 9223372036854775807): exact int64 arithmetic; ttl + 500 cannot overflow, since
+    // the clock is far past 500 ms.
+    let ttl = absolute ? expire : expire - BigInt(s.engine.keyspace.nowMs);
+    if (ttl < 0n) ttl = 0n;
+    s.reply.integer(ms ? ttl : (ttl + 500n) / 1000n);
     return;
   }
   const ttl = Math.max(0, absolute ? expire : expire - s.engine.keyspace.nowMs);

@@ -220,7 +220,7 @@ function setGeneric(s: Session, args: string[], req: SetRequest): void {
   s.engine.addDirty();
   s.engine.notify(NOTIFY.string, 'set', key, s.db.id);
   if (expireAtMs !== null) {
-    s.db.setExpire(key, Number(expireAtMs));
+    s.db.setExpire(key, expireAtMs);
     s.engine.rewrite(['SET', key, value, 'PXAT', String(expireAtMs)]);
     s.engine.notify(NOTIFY.generic, 'expire', key, s.db.id);
   }
@@ -281,7 +281,7 @@ function getex(s: Session, args: string[]): void {
     s.engine.notify(NOTIFY.generic, 'del', key, s.db.id);
     s.engine.addDirty();
   } else if (expireAtMs !== null) {
-    s.db.setExpire(key, Number(expireAtMs));
+    s.db.setExpire(key, expireAtMs);
     s.engine.rewrite(['PEXPIREAT', key, String(expireAtMs)]);
     s.engine.keyModified(s.db, key);
     s.engine.notify(NOTIFY.generic, 'expire', key, s.db.id);

@@ -13,7 +13,7 @@
  * Code that edits `dict` entries directly must call lookup/getWrite for the key first. Without a running
  * snapshot the observer is null and costs one check.
  */
-import { toInt64, type Int64 } from '../../formats/bytes.js';
+import { toInt64, type Int64 } from '../../formats/index.js';
 import { Dict, type DictEntry } from './dict.js';
 import { typeName, type RedisValue } from './types.js';
 import type { Keyspace } from './keyspace.js';
@@ -24,7 +24,7 @@ export class Db {
   /**
    * Absolute unix ms of each volatile key, any int64 as Redis allows (PEXPIREAT k 9223372036854775807), in the
    * `Int64` form: a number for every realistic time, a bigint only beyond ±2^53. Both compare with a number
-   * (`atMs <= nowMs`) directly; arithmetic must convert (`expireMsOf`).
+   * (`atMs <= nowMs`) directly; arithmetic must treat the bigint case.
    */
   expires = new Map<string, Int64>();
   /** Cursor of the active expiry cycle over `expires`; restarted when exhausted. */

@@ -154,7 +154,7 @@ export class Keyspace {
             db.deleteExpired(key);
             expired++;
           } else {
-            ttlSum += atMs - this.nowMs;
+            ttlSum += Number(atMs) - this.nowMs;
             ttlSamples++;
           }
         }

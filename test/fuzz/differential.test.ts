@@ -20,10 +20,6 @@ interface KnownBug {
 }
 const KNOWN_BUGS: KnownBug[] = [
   {
-    bug: 'absolute expire times beyond 2^53 ms are stored as doubles: PEXPIREAT k 9223372036854775807 then PEXPIRETIME returns 9223372036854776000 (Redis: 9223372036854775807)',
-    matches: (args) => args.some((a, i) => i > 1 && /^\d{17,}$/.test(a)) && /^(pexpireat|expireat|set|getex)$/i.test(args[0] ?? ''),
-  },
-  {
     bug: 'GEO decoding of a zset score outside the 52-bit geohash range differs: ZADD f 1e308 m; GEOPOS f m gives 180 where Redis (C double->uint64 cast) gives -179.99999731779098511',
     matches: (args) => /^geo(pos|dist|hash)$/i.test(args[0] ?? '') || (/^geo/i.test(args[0] ?? '') && args.some((a) => /^withcoord$/i.test(a))),
   },
