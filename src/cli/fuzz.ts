@@ -6,23 +6,31 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Tool } from './main.js';
 import {
+  CRASH_MODES,
   replayCommandOf,
   respSamples,
   runCampaign,
   runInputFuzz,
   seededRandom,
+  type BrokenMode,
+  type CrashMode,
+  type FaultChoice,
   type InputKind,
 } from '../fuzz/index.js';
-import type { FsyncPolicy } from '../persistence/aof/index.js';
 
 const USAGE = `Usage:
-  strongbox fuzz crash [--seed S] [--runs N | --minutes M] [--fsync always|everysec|no|all] [--commands N]
-                       [--crash-op N] [--lying-fsync]
+  strongbox fuzz crash [--seed S] [--runs N | --minutes M] [--mode always|everysec|no|rdb|all]
+                       [--faults none|only|both] [--corrupt-every N] [--commands N] [--crash-op N]
+                       [--lying-fsync | --ignore-disk-errors]
   strongbox fuzz input rdb|aof|resp [--runs N] [--seed S] [--corpus DIR]
 
-crash: each run is one seeded workload per fsync mode, crashed at every one of its I/O operations on the
-       simulated disk; recovery must keep every acknowledged write (see SPEC.md, "Crash simulation").
-       --lying-fsync makes the disk's fsync a no-op, to see the checker catch lost writes.
+crash: each run is one seeded workload per mode (appendfsync always/everysec/no, or rdb: appendonly no with
+       BGSAVE and a save schedule), with and without a window of injected disk faults (ENOSPC, EIO), crashed at
+       every one of its I/O operations on the simulated disk; every N-th crash point (default 10) is also crashed
+       with a bit of the synced RDB flipped. Recovery must keep what the mode promised, a disk fault must bring
+       MISCONF, and corruption must stop start-up (see SPEC.md, "Crash simulation"). --fsync is a synonym of
+       --mode. --lying-fsync (fsync makes nothing durable) and --ignore-disk-errors (no MISCONF after a disk
+       fault) break the server on purpose, to see the checker catch it.
 input: mutates corpus files (rdb, aof) or generated request streams (resp) and feeds them to the decoders.
 `;
 
@@ -41,38 +49,62 @@ function intOption(args: readonly string[], name: string, fallback: number): num
 
 class UsageError extends Error {}
 
+function modesOption(args: readonly string[]): CrashMode[] {
+  const arg = option(args, '--mode') ?? option(args, '--fsync') ?? 'all';
+  if (arg === 'all') return [...CRASH_MODES];
+  if (!(CRASH_MODES as readonly string[]).includes(arg)) throw new UsageError('--mode takes always, everysec, no, rdb or all');
+  return [arg as CrashMode];
+}
+
+function faultsOption(args: readonly string[]): FaultChoice {
+  const arg = option(args, '--faults') ?? 'both';
+  if (arg !== 'none' && arg !== 'only' && arg !== 'both') throw new UsageError('--faults takes none, only or both');
+  return arg;
+}
+
+function brokenOption(args: readonly string[]): BrokenMode | null {
+  if (args.includes('--lying-fsync') && args.includes('--ignore-disk-errors')) throw new UsageError('choose one broken mode');
+  if (args.includes('--lying-fsync')) return 'lying-fsync';
+  if (args.includes('--ignore-disk-errors')) return 'ignore-disk-errors';
+  return null;
+}
+
 function crash(args: readonly string[]): number {
   const seed = intOption(args, '--seed', Math.floor(Math.random() * 2 ** 31));
   const minutes = Number(option(args, '--minutes') ?? '0');
   const runs = option(args, '--runs') !== undefined ? intOption(args, '--runs', 1) : minutes > 0 ? 0 : 10;
-  const fsyncArg = option(args, '--fsync') ?? 'all';
-  if (!['always', 'everysec', 'no', 'all'].includes(fsyncArg)) throw new UsageError(`--fsync takes always, everysec, no or all`);
-  const fsyncs: FsyncPolicy[] = fsyncArg === 'all' ? ['always', 'everysec', 'no'] : [fsyncArg as FsyncPolicy];
+  const modes = modesOption(args);
+  const faults = faultsOption(args);
   const commands = intOption(args, '--commands', 80);
   const crashOpArg = option(args, '--crash-op');
-  const lyingFsync = args.includes('--lying-fsync');
-  process.stdout.write(`crash-fuzz: seed ${seed}, fsync ${fsyncs.join(',')}, ${commands} commands per workload\n`);
+  const broken = brokenOption(args);
+  const corruptEvery = intOption(args, '--corrupt-every', 10);
+  process.stdout.write(`crash-fuzz: seed ${seed}, modes ${modes.join(',')}, faults ${faults}, ${commands} commands per workload\n`);
   const totals = runCampaign({
     seed,
     runs,
     deadlineMs: minutes > 0 ? Date.now() + minutes * 60_000 : Infinity,
-    fsyncs,
+    modes,
+    faults,
     commands,
     crashOp: crashOpArg === undefined ? undefined : intOption(args, '--crash-op', 0),
-    lyingFsync,
+    broken,
+    corruptEvery,
     onProgress: (t) => process.stderr.write(`\rcrash-fuzz: ${t.runs} runs, ${t.crashPoints} crash points, ${t.violations.length} violations`),
   });
   process.stderr.write('\n');
   for (const v of totals.violations) {
     const r = v.result;
-    process.stdout.write(`VIOLATION seed ${r.seed} fsync ${r.fsync} crash at I/O op ${r.crashAtOp}: ${r.violation}\n`);
-    process.stdout.write(`  replay: ${replayCommandOf(r, commands, lyingFsync)}\n`);
+    process.stdout.write(`VIOLATION seed ${r.seed} mode ${r.mode} crash at I/O op ${r.crashAtOp}: ${r.violation}\n`);
+    process.stdout.write(`  replay: ${replayCommandOf(r, commands, broken)}\n`);
     if (v.shrunk !== null) {
-      process.stdout.write(`  shrunk to a workload of ${v.shrunk.workload.length} commands (crash at op ${v.shrunk.crashAtOp}): ${replayCommandOf({ ...r, crashAtOp: v.shrunk.crashAtOp }, v.shrunk.commands, lyingFsync)}\n`);
+      process.stdout.write(`  shrunk to a workload of ${v.shrunk.workload.length} commands (crash at op ${v.shrunk.crashAtOp}): ${replayCommandOf({ ...r, crashAtOp: v.shrunk.crashAtOp }, v.shrunk.commands, broken)}\n`);
       for (const command of v.shrunk.workload) process.stdout.write(`    ${command.join(' ')}\n`);
     }
   }
-  process.stdout.write(`crash-fuzz: ${totals.runs} runs, ${totals.crashPoints} crash points, ${totals.violations.length} violations\n`);
+  process.stdout.write(
+    `crash-fuzz: ${totals.runs} runs, ${totals.crashPoints} crash points (${totals.faultPoints} with disk faults, ${totals.corruptedPoints} more with a flipped RDB bit), ${totals.violations.length} violations\n`,
+  );
   return totals.violations.length === 0 ? 0 : 1;
 }
 

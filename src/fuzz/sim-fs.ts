@@ -10,10 +10,11 @@
  * - Every directory has a durable entry table and a log of entry operations (create, rename, unlink) since its last
  *   fsync. A crash keeps some prefix of that log: a created or renamed file is durable only after an fsync of its
  *   directory, exactly the step ALICE found applications forget.
- * - Faults: a chosen operation can fail with EIO (fsync; the page cache keeps the data, as Linux does, but nothing
+ * - Faults: a chosen operation, or every operation of one kind on matching paths within a window of operations (a
+ *   disk full for a while), can fail with EIO (fsync; the page cache keeps the data, as Linux does, but nothing
  *   becomes durable) or ENOSPC (write; nothing written). `crashAtOp` throws `SimulatedCrash` when the n-th I/O
- *   operation starts, so a campaign can crash at every persistence point. `flipSyncedBit` corrupts durable bytes to
- *   prove checksums catch silent corruption.
+ *   operation starts, so a campaign can crash at every persistence point. `flipSyncedBit` / `flipSyncedBitOf` corrupt durable
+ *   bytes to prove checksums catch silent corruption.
  * All choices come from the caller's seeded random source: one seed replays one crash exactly.
  */
 import { posix } from 'node:path';
@@ -53,6 +54,20 @@ interface OpenFile {
 
 export type FaultKind = 'eio-fsync' | 'enospc-write' | 'eio-write';
 
+/** The operation each fault kind fails. */
+const FAULT_OPERATION: Record<FaultKind, string> = { 'eio-fsync': 'fsync', 'enospc-write': 'write', 'eio-write': 'write' };
+
+/**
+ * A disk failing for a while: every operation of the fault's kind (a write for ENOSPC, an fsync for EIO) whose
+ * index is in [fromOp, untilOp) and whose path contains `pathIncludes` fails. Later operations succeed again.
+ */
+export interface FaultWindow {
+  kind: FaultKind;
+  fromOp: number;
+  untilOp: number;
+  pathIncludes: string;
+}
+
 export interface CrashOptions {
   /** Probability that a dropped write is torn (partly kept) rather than lost whole. */
   tearProbability?: number;
@@ -68,8 +83,12 @@ export class SimFileSystem implements AofFileSystem {
   opCount = 0;
   /** When set, the operation with this index throws SimulatedCrash instead of running. */
   crashAtOp = -1;
-  /** Faults to inject: operation index -> kind. */
+  /** Faults to inject: operation index -> kind (applied when that operation is of the kind's operation). */
   readonly faults = new Map<number, FaultKind>();
+  /** Faults lasting a span of operations. */
+  readonly faultWindows: FaultWindow[] = [];
+  /** Operations failed by an injected fault so far. */
+  faultsHit = 0;
   /** True once the crash point was reached: the machine is off, whatever the code did with the exception. */
   get poweredOff(): boolean {
     return this.crashAtOp >= 0 && this.opCount > this.crashAtOp;
@@ -305,6 +324,19 @@ export class SimFileSystem implements AofFileSystem {
     return { path: posix.join(this.normalize(dirPath), name), offset };
   }
 
+  /** Flips one random bit of the durable bytes of the file at `path`; returns the byte offset, or null when empty/absent. */
+  flipSyncedBitOf(random: () => number, path: string): number | null {
+    const { dir, name } = this.locate(path);
+    const inode = dir.durable.get(name);
+    if (inode === undefined) return null;
+    const file = this.inode(inode);
+    if (file.durable.length === 0) return null;
+    const offset = Math.floor(random() * file.durable.length);
+    file.durable[offset] = file.durable[offset]! ^ (1 << Math.floor(random() * 8));
+    if (dir.current.get(name) === inode && offset < file.currentBytes) file.current[offset] = file.durable[offset]!;
+    return offset;
+  }
+
   /** The whole current content of a file (tests, reports). */
   readAll(path: string): Uint8Array | null {
     const { dir, name } = this.locate(path);
@@ -321,7 +353,14 @@ export class SimFileSystem implements AofFileSystem {
     if (this.traceEnabled) this.trace.push(`${index} ${kind} ${path}`);
     // Power stays off after the crash point: code that swallowed the first SimulatedCrash gets nothing done.
     if (this.crashAtOp >= 0 && index >= this.crashAtOp) throw new SimulatedCrash(index);
-    return this.faults.get(index);
+    let fault = this.faults.get(index);
+    if (fault !== undefined && FAULT_OPERATION[fault] !== kind) fault = undefined;
+    for (const w of this.faultWindows) {
+      if (fault !== undefined) break;
+      if (index >= w.fromOp && index < w.untilOp && FAULT_OPERATION[w.kind] === kind && path.includes(w.pathIncludes)) fault = w.kind;
+    }
+    if (fault !== undefined) this.faultsHit++;
+    return fault;
   }
 
   private normalize(path: string): string {

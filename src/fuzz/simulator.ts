@@ -1,26 +1,36 @@
 /**
- * The crash simulator: from one seed, a workload of client commands runs on the real engine and the real AOF
- * over the simulated disk and a virtual clock; power is cut at a chosen I/O operation; the engine restarts on
- * what the disk kept; the recovered dataset is checked against the acknowledged history. See SPEC.md, "Crash
- * simulation".
+ * The crash simulator: from one seed, a workload of client commands runs on the real engine and the real AOF or
+ * RDB persistence over the simulated disk and a virtual clock; power is cut at a chosen I/O operation; the engine
+ * restarts on what the disk kept; the recovered dataset is checked against the acknowledged history. See SPEC.md,
+ * "Crash simulation".
  *
  * The oracle. A reference engine without persistence runs the same commands in the same order with the same
- * seeded randomness and records the dataset digest (DEBUG DIGEST) after each command: `prefix[i]` is the state
- * after the first i commands. A recovery is correct when its digest equals some `prefix[p]` — no reordering,
- * no half of a MULTI/EXEC (queued commands change nothing until EXEC), no resurrected key — with p at least the
- * number of commands the policy promised to keep:
+ * seeded randomness (and the same MISCONF refusals) and records the dataset digest (DEBUG DIGEST) after each
+ * command: `prefix[i]` is the state after the first i commands. Digests count only keys still alive at the
+ * recovery instant (a key whose TTL passed in between is gone on both sides, whichever way it went: deleted by
+ * the RDB loader, or loaded from the AOF and expired). A recovery is correct when its digest equals some allowed
+ * `prefix[p]` — no reordering, no half of a MULTI/EXEC (queued commands change nothing until EXEC), no
+ * resurrected key — with p at least the number of commands the mode promised to keep:
  *   always:   every command whose reply was released (replies leave only after the turn's write + fsync);
- *   everysec: every command acknowledged 2 s of virtual time or more before the crash;
- *   no:       nothing.
+ *   everysec: every command acknowledged 2 s of virtual time or more before the crash, while the disk worked;
+ *   no:       nothing;
+ *   rdb:      (`appendonly no`, BGSAVE and the `save` schedule) p is the snapshot instant of a save that
+ *             completed or was still running at the crash (or 0), and no older than the last completed save;
+ *   after a clean SHUTDOWN, in every mode: everything.
  * Start-up after a power loss must succeed (`aof-load-truncated yes` trims a torn tail); a failure is a
- * violation unless corruption was injected into synced bytes on purpose.
+ * violation unless corruption was injected into synced bytes on purpose — and then start-up must fail with a
+ * named cause (the RDB CRC64), never load the corrupted bytes.
  *
- * Everything — the workload, the turn boundaries, the clock, the crash point, what the disk keeps — comes from
- * the seed, so `--seed S` replays a run exactly.
+ * Disk faults (a window of ENOSPC writes or EIO fsyncs on the AOF or the RDB temp file): right after a failed
+ * operation the server must refuse writes with MISCONF (`always` stops instead, as Redis does), and a clean
+ * SHUTDOWN once the disk works again must keep every acknowledged write.
+ *
+ * Everything — the workload, the turn boundaries, the clock, the fault, the crash point, what the disk keeps —
+ * comes from the seed, so `--seed S` replays a run exactly.
  */
 import type { Bytes } from '../../formats/index.js';
 import { Engine, allCommands, NULL_HOST, type EngineHost, type PropagatedCommand, type Session } from '../commands/index.js';
-import { defaultKeyspaceConfig, digestHex, keyspaceDigest } from '../keyspace/index.js';
+import { datasetDigest, defaultKeyspaceConfig, digestHex, digestValueOf, type Db, type DigestKey, type Keyspace } from '../keyspace/index.js';
 import {
   AppendOnlyFile,
   AofLoadError,
@@ -29,8 +39,8 @@ import {
   keyspaceBaseSnapshots,
   type FsyncPolicy,
 } from '../persistence/aof/index.js';
-import { loadRdbFile, type PersistenceClock } from '../persistence/index.js';
-import { SimFileSystem, SimulatedCrash } from './sim-fs.js';
+import { loadRdbFile, RdbLoadError, RdbPersistence, type PersistenceClock } from '../persistence/index.js';
+import { SimFileSystem, SimulatedCrash, type FaultWindow } from './sim-fs.js';
 
 /** A seeded PRNG (mulberry32): fast, 32-bit state, good enough for workloads and fault choices. */
 export function seededRandom(seed: number): () => number {
@@ -44,39 +54,70 @@ export function seededRandom(seed: number): () => number {
   };
 }
 
+/** What persists the dataset: the AOF under one fsync policy, or RDB snapshots alone (`appendonly no`). */
+export type CrashMode = FsyncPolicy | 'rdb';
+
+export const CRASH_MODES: readonly CrashMode[] = ['always', 'everysec', 'no', 'rdb'];
+
+/**
+ * Deliberately broken setups that prove the checker can fail:
+ *   lying-fsync:        fsync (of files and directories) reports success and makes nothing durable;
+ *   ignore-disk-errors: the server keeps accepting writes after a failed write or fsync (no MISCONF);
+ *   no-rdb-checksum:    RDB files are written without their CRC64 (`rdbchecksum no`), so a flipped bit may load.
+ */
+export type BrokenMode = 'lying-fsync' | 'ignore-disk-errors' | 'no-rdb-checksum';
+
 export interface CrashRunOptions {
   seed: number;
-  fsync: FsyncPolicy;
+  mode: CrashMode;
   /** Commands in the workload. */
   commands?: number;
+  /** Inject a window of disk faults (chosen from the seed). */
+  fault?: boolean;
   /** I/O operation to crash at; default: chosen from the seed among all operations of the run. */
   crashAtOp?: number;
-  /** Deliberately broken disk: fsync reports success and makes nothing durable (proves the checker can fail). */
-  lyingFsync?: boolean;
+  broken?: BrokenMode | null;
+  /** Flip a bit of the synced RDB (dump.rdb, or the AOF's RDB base) after the crash. */
+  corrupt?: boolean;
 }
 
 export interface CrashRunResult {
   seed: number;
-  fsync: FsyncPolicy;
+  mode: CrashMode;
+  /** The injected fault window, if any. */
+  fault: FaultWindow | null;
   crashAtOp: number;
   /** I/O operations of the whole run without a crash (the space crash points are drawn from). */
   opsTotal: number;
   executed: number;
-  /** Commands the policy promised to keep. */
+  /** Commands the mode promised to keep. */
   required: number;
-  /** Prefix lengths whose state equals the recovered one. */
+  /** Prefix lengths whose state equals the recovered one (among the allowed ones). */
   matchingPrefixes: number[];
   recoveredDigest: string;
+  /** A flipped synced bit (path and byte offset), when corruption was injected and something could be flipped. */
+  corrupted: { path: string; offset: number } | null;
+  /** The named cause start-up failed with, when it did (only acceptable after injected corruption). */
+  startupError: string | null;
   violation: string | null;
 }
 
 const DATA_DIR = '/data';
 const AOF_DIR = '/data/appendonlydir';
 const AOF_NAME = 'appendonly.aof';
+const RDB_NAME = 'dump.rdb';
+const VIRTUAL_START_MS = 1_700_000_000_000;
+/** The `save` schedule of RDB mode: a BGSAVE after 1 s with at least 4 changes (CI-sized, as `save 3600 1`). */
+const RDB_SAVE_POINTS = '1 4';
+/** Keys per BGSAVE step: small, so a snapshot spans several turns and writes go through copy-on-write. */
+const RDB_KEYS_PER_STEP = 2;
+/** Marks the RDB refusal (ERR.misconf) in the recorded refusals. */
+const RDB_REFUSAL = 'MISCONF (stop-writes-on-bgsave-error)';
+const QUIET = { verbose() {}, notice() {}, warning() {} };
 
 /** Virtual time: starts at a fixed instant and moves only when the simulator says. */
 class VirtualClock implements PersistenceClock {
-  ms = 1_700_000_000_000;
+  ms = VIRTUAL_START_MS;
   private us = 0;
   nowMs(): number {
     return this.ms;
@@ -95,37 +136,44 @@ function pick<T>(random: () => number, items: readonly T[]): T {
   return items[Math.floor(random() * items.length)]!;
 }
 
-/** One random write (or read) command over every data type, on a small key set so types collide. */
-function randomCommand(random: () => number): Bytes[] {
+/**
+ * One random write (or read) command over every data type, on a small key set so types collide. Short TTLs
+ * (50 ms - 2 s) expire as the virtual clock advances; GET and the other lookups then expire them lazily.
+ * `background` is BGREWRITEAOF under the AOF, BGSAVE under RDB.
+ */
+function randomCommand(random: () => number, background: string): Bytes[] {
   const k = pick(random, KEYS);
   const v = String(Math.floor(random() * 1000));
   const r = random();
-  if (r < 0.1) return ['SET', k, 'v' + v];
+  if (r < 0.08) return ['SET', k, 'v' + v];
+  if (r < 0.11) return ['SET', k, 'v' + v, 'PX', String(50 + Math.floor(random() * 1500))];
   if (r < 0.16) return ['INCRBY', k, v];
   if (r < 0.2) return ['APPEND', k, v];
-  if (r < 0.26) return ['DEL', k];
-  if (r < 0.33) return ['RPUSH', k, v, 'x' + v];
-  if (r < 0.37) return ['LPOP', k];
-  if (r < 0.44) return ['HSET', k, 'f' + (Number(v) % 5), v];
-  if (r < 0.47) return ['HDEL', k, 'f' + (Number(v) % 5)];
-  if (r < 0.54) return ['SADD', k, v, String(Number(v) + 1)];
-  if (r < 0.57) return ['SREM', k, v];
-  if (r < 0.64) return ['ZADD', k, v, 'm' + (Number(v) % 7)];
-  if (r < 0.67) return ['ZINCRBY', k, '1.5', 'm' + (Number(v) % 7)];
-  if (r < 0.71) return ['XADD', k, '*', 'f', v];
-  if (r < 0.75) return ['EXPIRE', k, '100000'];
+  if (r < 0.25) return ['DEL', k];
+  if (r < 0.32) return ['RPUSH', k, v, 'x' + v];
+  if (r < 0.36) return ['LPOP', k];
+  if (r < 0.43) return ['HSET', k, 'f' + (Number(v) % 5), v];
+  if (r < 0.46) return ['HDEL', k, 'f' + (Number(v) % 5)];
+  if (r < 0.53) return ['SADD', k, v, String(Number(v) + 1)];
+  if (r < 0.56) return ['SREM', k, v];
+  if (r < 0.63) return ['ZADD', k, v, 'm' + (Number(v) % 7)];
+  if (r < 0.66) return ['ZINCRBY', k, '1.5', 'm' + (Number(v) % 7)];
+  if (r < 0.7) return ['XADD', k, '*', 'f', v];
+  if (r < 0.72) return ['EXPIRE', k, '100000'];
+  if (r < 0.75) return ['PEXPIRE', k, String(50 + Math.floor(random() * 2000))];
   if (r < 0.77) return ['PERSIST', k];
   if (r < 0.8) return ['SPOP', k];
   if (r < 0.83) return ['GET', k];
   if (r < 0.86) return ['SELECT', String(Math.floor(random() * 3))];
   if (r < 0.88) return ['RENAME', k, pick(random, KEYS)];
   if (r < 0.895) return ['FLUSHALL'];
-  if (r < 0.91) return ['BGREWRITEAOF'];
+  if (r < 0.915) return [background];
   return ['INCR', 'counter'];
 }
 
 /** The workload: turns of commands, some inside MULTI/EXEC. */
-function buildWorkload(random: () => number, count: number): Bytes[][][] {
+function buildWorkload(random: () => number, count: number, mode: CrashMode): Bytes[][][] {
+  const background = mode === 'rdb' ? 'BGSAVE' : 'BGREWRITEAOF';
   const turns: Bytes[][][] = [];
   let total = 0;
   while (total < count) {
@@ -135,10 +183,10 @@ function buildWorkload(random: () => number, count: number): Bytes[][][] {
       if (random() < 0.12) {
         turn.push(['MULTI']);
         const n = 1 + Math.floor(random() * 3);
-        for (let j = 0; j < n; j++) turn.push(randomCommand(random));
+        for (let j = 0; j < n; j++) turn.push(randomCommand(random, background));
         turn.push(['EXEC']);
       } else {
-        turn.push(randomCommand(random));
+        turn.push(randomCommand(random, background));
       }
     }
     total += turn.length;
@@ -147,21 +195,43 @@ function buildWorkload(random: () => number, count: number): Bytes[][][] {
   return turns;
 }
 
+/** Commands the simulator runs itself (the engine has no AdminHost here); they change no data. */
+function isBackgroundCommand(args: readonly Bytes[]): boolean {
+  return args[0] === 'BGREWRITEAOF' || args[0] === 'BGSAVE';
+}
+
+/** DEBUG DIGEST of the keys alive at `atMs` (a key whose TTL passed by then counts as gone). */
+export function liveDigest(keyspace: Keyspace, atMs: number): string {
+  return digestHex(datasetDigest(keyspace.dbs.map((db) => ({ id: db.id, keys: liveKeys(db, atMs) }))));
+}
+
+function* liveKeys(db: Db, atMs: number): Iterable<DigestKey> {
+  for (const entry of db.dict.values()) {
+    const expireAtMs = db.expires.get(entry.key);
+    if (expireAtMs !== undefined && expireAtMs <= atMs) continue;
+    yield { key: entry.key, value: digestValueOf(entry.value), hasExpire: expireAtMs !== undefined };
+  }
+}
+
 // ---------------------------------------------------------------------------------------------------------
-// One node: engine + AOF on the simulated disk
+// One node: engine + AOF or RDB persistence on the simulated disk
 
 class SimNode implements EngineHost {
   readonly engine: Engine;
   readonly aof: AppendOnlyFile;
+  readonly rdb: RdbPersistence;
+  /** Broken mode: refusals are never reported (writes keep being accepted after a disk error). */
+  ignoreDiskErrors = false;
   private readonly session: Session;
-  /** Work the AOF scheduled for a later event-loop turn (rewrite steps). */
+  /** Work the persistence code scheduled for a later event-loop turn (the server's setImmediate). */
   private scheduled: (() => void)[] = [];
 
   constructor(
     readonly fs: SimFileSystem,
     readonly clock: VirtualClock,
     random: () => number,
-    fsync: FsyncPolicy,
+    readonly mode: CrashMode,
+    private readonly rdbChecksum = true,
   ) {
     this.engine = new Engine({
       keyspace: defaultKeyspaceConfig(),
@@ -174,11 +244,11 @@ class SimNode implements EngineHost {
     this.aof = new AppendOnlyFile({
       fs,
       clock,
-      logger: { verbose() {}, notice() {}, warning() {} },
+      logger: QUIET,
       dirName: AOF_DIR,
       fileName: AOF_NAME,
       settings: {
-        fsync,
+        fsync: mode === 'rdb' ? 'no' : mode,
         useRdbPreamble: true,
         timestampEnabled: false,
         autoRewritePercentage: 100,
@@ -188,12 +258,40 @@ class SimNode implements EngineHost {
       fatal: (message) => {
         throw new SimulatedStop(message);
       },
-      openBase: keyspaceBaseSnapshots(keyspace, () => ({ nowMs: clock.nowMs(), compression: true, checksum: true })),
+      openBase: keyspaceBaseSnapshots(keyspace, () => ({ nowMs: clock.nowMs(), compression: true, checksum: this.rdbChecksum })),
       schedule: (work) => void this.scheduled.push(work),
     });
-    // A few keys per turn, so a rewrite spans several turns of writes (copy-on-write) on this small dataset.
+    // A few keys per turn, so a rewrite or BGSAVE spans several turns of writes (copy-on-write) on this small dataset.
     this.aof.rewriteKeysPerStep = 2;
+    this.rdb = this.newRdbPersistence();
+    this.rdb.keysPerStep = RDB_KEYS_PER_STEP;
     this.session = this.engine.createSession();
+  }
+
+  private newRdbPersistence(): RdbPersistence {
+    const settings: Record<string, string> = {
+      dbfilename: RDB_NAME,
+      save: this.mode === 'rdb' ? RDB_SAVE_POINTS : '',
+      rdbcompression: 'yes',
+      rdbchecksum: this.rdbChecksum ? 'yes' : 'no',
+      'stop-writes-on-bgsave-error': 'yes',
+    };
+    return new RdbPersistence({
+      keyspace: this.engine.keyspace,
+      fs: this.fs,
+      clock: this.clock,
+      dir: () => DATA_DIR,
+      setting: (name) => settings[name] ?? '',
+      getDirty: () => this.engine.dirty,
+      setDirty: (n) => {
+        this.engine.dirty = n;
+      },
+      log: QUIET,
+      schedule: (work) => void this.scheduled.push(work),
+      usedMemBytes: () => 0,
+      pid: 1,
+      setLoading: () => {},
+    });
   }
 
   // EngineHost
@@ -201,10 +299,10 @@ class SimNode implements EngineHost {
     this.aof.propagate(commands);
   }
   persistenceBroken(): boolean {
-    return this.aof.refusal() !== null;
+    return !this.ignoreDiskErrors && (this.aof.refusal() !== null || this.rdb.broken());
   }
   persistenceRefusal(): string | null {
-    return this.aof.refusal();
+    return this.ignoreDiskErrors ? null : this.aof.refusal();
   }
   isReplica(): boolean {
     return false;
@@ -213,10 +311,31 @@ class SimNode implements EngineHost {
     return false;
   }
 
-  /** Loads what the disk holds (start-up with `appendonly yes`, `aof-load-truncated yes`) and opens the log. */
-  startUp(): void {
+  /** The refusal writes get now: the AOF's MISCONF text, RDB_REFUSAL, or null. */
+  refusalNow(): string | null {
+    return this.persistenceRefusal() ?? (this.persistenceBroken() ? RDB_REFUSAL : null);
+  }
+
+  /**
+   * Loads what the disk holds and opens the log. AOF (`aof-load-truncated yes`): the replay runs at the virtual
+   * start instant, where no TTL has passed (Redis expires nothing while loading), then the clock moves to
+   * `recoveryMs`. RDB: dump.rdb loads at `recoveryMs`, dropping the keys whose TTL passed. Throws AofLoadError /
+   * RdbLoadError when the files cannot be loaded.
+   */
+  startUp(recoveryMs: number): void {
+    this.fs.mkdir(DATA_DIR);
+    if (this.mode === 'rdb') {
+      this.clock.ms = recoveryMs;
+      this.rdb.loadAtStartup();
+      return;
+    }
+    this.loadAof();
+    this.clock.ms = recoveryMs;
+  }
+
+  private loadAof(): void {
     this.fs.mkdir(AOF_DIR);
-    const options = { fs: this.fs, logger: { verbose() {}, notice() {}, warning() {} }, dirName: AOF_DIR, fileName: AOF_NAME, dataDir: DATA_DIR, loadTruncated: true };
+    const options = { fs: this.fs, logger: QUIET, dirName: AOF_DIR, fileName: AOF_NAME, dataDir: DATA_DIR, loadTruncated: true };
     const manifest = loadManifestFromDisk(options);
     const engine = this.engine;
     const replaySession = engine.createSession();
@@ -247,13 +366,14 @@ class SimNode implements EngineHost {
     }
   }
 
-  /** Runs one client command; returns its reply bytes (released only after `endTurn`). */
-  run(args: Bytes[]): void {
-    if (args[0] === 'BGREWRITEAOF') {
-      this.aof.bgrewriteaof();
-      return;
-    }
+  /** Runs one client command; returns its reply's first line (the bytes leave only after `endTurn`). */
+  run(args: Bytes[]): string {
+    if (args[0] === 'BGREWRITEAOF') return this.aof.bgrewriteaof();
+    if (args[0] === 'BGSAVE') return this.rdb.bgsaveCommand(false);
     this.engine.execute(this.session, args);
+    const reply = this.session.reply.take().toString('latin1');
+    const eol = reply.indexOf('\r\n');
+    return eol < 0 ? reply : reply.slice(0, eol);
   }
 
   /** End of an event-loop turn: the AOF writes (and fsyncs per policy) before replies are released. */
@@ -262,15 +382,27 @@ class SimNode implements EngineHost {
     this.session.reply.take();
   }
 
-  /** Between two turns: runs what was scheduled before it (what that work schedules waits for the next gap). */
+  /** The next event-loop turn runs what was scheduled (one BGSAVE step). */
   runScheduled(): void {
-    const due = this.scheduled;
+    const work = this.scheduled;
     this.scheduled = [];
-    for (const work of due) work();
+    for (const w of work) w();
   }
 
-  digest(): string {
-    return digestHex(keyspaceDigest(this.engine.keyspace.dbs));
+  /** serverCron's persistence part. */
+  cron(): void {
+    this.aof.cron();
+    this.rdb.cron();
+  }
+
+  /** SHUTDOWN: the AOF's final write + fsync, the final RDB save when save points exist. True when it completed. */
+  shutdown(): boolean {
+    this.aof.shutdown();
+    return this.rdb.shutdown(null) === null;
+  }
+
+  digest(atMs: number): string {
+    return liveDigest(this.engine.keyspace, atMs);
   }
 }
 
@@ -282,102 +414,258 @@ export class SimulatedStop extends Error {
 // ---------------------------------------------------------------------------------------------------------
 // A run
 
-interface Executed {
+export interface Executed {
   /** Virtual ms at which the command ran (the reference replays it at the same instant). */
   atMs: number;
   /** Virtual ms at which the command's reply was released, or -1 if never. */
   ackedAtMs: number;
+  /** The refusal writes got when it ran (the reference engine refuses the same commands), or null. */
+  refusal: string | null;
+  /** The first line of its reply. */
+  reply: string;
 }
 
-/** Drives the workload until it ends or the disk crashes; returns the commands executed and when each was acked. */
-function drive(node: SimNode, turns: Bytes[][][], random: () => number): { executed: Executed[]; crashed: boolean } {
-  const executed: Executed[] = [];
+/** A BGSAVE (or the final save at SHUTDOWN): the prefix it snapshots, and how it ended. */
+interface SaveRecord {
+  prefix: number;
+  savesAtStart: number;
+  outcome: 'running' | 'ok' | 'failed';
+}
+
+interface Drive {
+  executed: Executed[];
+  crashed: boolean;
+  saves: SaveRecord[];
+  /** Virtual ms of every operation an injected fault failed. */
+  faultHitsMs: number[];
+  /** True when SHUTDOWN completed without a fault: everything acknowledged must be on disk. */
+  shutdown: boolean;
+  /** A broken promise seen while running (a disk error that did not make the server refuse writes). */
+  problem: string | null;
+}
+
+/** Thrown by `io` when the machine lost power during the step. */
+class PowerOff extends Error {}
+
+type StepKind = 'command' | 'turn' | 'background' | 'cron' | 'scheduled' | 'shutdown';
+
+/**
+ * Runs one step that may do I/O, then: stops the run if the power went off; checks that a failed write (or
+ * background fsync) made the server refuse writes (`fault` is the run's fault window); records save outcomes.
+ */
+function io(node: SimNode, run: Drive, fault: FaultWindow | null, step: StepKind, work: () => void): void {
+  const hitsBefore = node.fs.faultsHit;
+  work();
+  if (node.fs.poweredOff) throw new PowerOff();
+  if (node.fs.faultsHit > hitsBefore) {
+    run.faultHitsMs.push(node.clock.ms);
+    // The AOF refuses writes after a failed write, and after a failed background fsync (everysec); a failed fsync
+    // inside a rewrite only fails the rewrite, as in Redis. RDB: checked when the save reports its failure.
+    const refuses = fault !== null && node.mode !== 'rdb' && step !== 'shutdown' && (fault.kind !== 'eio-fsync' || step === 'background');
+    if (refuses && node.refusalNow() === null) {
+      run.problem ??= `after an injected ${fault.kind} at ${node.clock.ms - VIRTUAL_START_MS} ms the server still accepts writes (no MISCONF)`;
+    }
+  }
+  observeSaves(node, run);
+}
+
+/** Notes BGSAVEs starting and ending; a failed one must make the server refuse writes (stop-writes-on-bgsave-error). */
+function observeSaves(node: SimNode, run: Drive): void {
+  const current = run.saves[run.saves.length - 1];
+  const rdb = node.rdb;
+  if (current?.outcome === 'running' && (!rdb.bgsaveInProgress || rdb.saves !== current.savesAtStart)) {
+    current.outcome = rdb.saves > current.savesAtStart ? 'ok' : 'failed';
+    if (current.outcome === 'failed' && node.refusalNow() === null) {
+      run.problem ??= `a failed BGSAVE at ${node.clock.ms - VIRTUAL_START_MS} ms left writes accepted (no MISCONF)`;
+    }
+  }
+  if (rdb.bgsaveInProgress && run.saves[run.saves.length - 1]?.outcome !== 'running') {
+    run.saves.push({ prefix: run.executed.length, savesAtStart: rdb.saves, outcome: 'running' });
+  }
+}
+
+/** Drives the workload until it ends (then SHUTDOWN) or the disk crashes; returns what ran, when acked, saves. */
+function drive(node: SimNode, turns: Bytes[][][], random: () => number, fault: FaultWindow | null): Drive {
+  const run: Drive = { executed: [], crashed: false, saves: [], faultHitsMs: [], shutdown: false, problem: null };
+  const step = (kind: StepKind, work: () => void): void => io(node, run, fault, kind, work);
   try {
-    node.startUp();
+    node.startUp(VIRTUAL_START_MS);
     for (const turn of turns) {
-      const start = executed.length;
+      const start = run.executed.length;
       for (const args of turn) {
-        executed.push({ atMs: node.clock.ms, ackedAtMs: -1 });
-        node.run(args);
-        if (node.fs.poweredOff) return { executed, crashed: true };
+        const e: Executed = { atMs: node.clock.ms, ackedAtMs: -1, refusal: node.refusalNow(), reply: '' };
+        run.executed.push(e);
+        step('command', () => {
+          e.reply = node.run(args);
+        });
       }
-      node.endTurn();
-      // The persistence code may have caught the crash as an I/O error: the process is gone all the same.
-      if (node.fs.poweredOff) return { executed, crashed: true };
-      for (let i = start; i < executed.length; i++) executed[i]!.ackedAtMs = node.clock.ms;
-      node.runScheduled();
-      if (node.fs.poweredOff) return { executed, crashed: true };
+      step('turn', () => node.endTurn());
+      for (let i = start; i < run.executed.length; i++) run.executed[i]!.ackedAtMs = node.clock.ms;
+      step('scheduled', () => node.runScheduled());
       // Time passes; the cron runs every 100 ms of it. A background fsync (everysec) finishes within the turn or
       // within the next 100 ms tick: the disk is slow at times but not stalled (a stalled disk makes Redis's
       // everysec lose more than 2 s too).
-      if (random() < 0.5) node.fs.runBackground();
-      if (node.fs.poweredOff) return { executed, crashed: true };
+      if (random() < 0.5) step('background', () => node.fs.runBackground());
       const advanceMs = Math.floor(random() * 400);
       for (let t = 0; t < advanceMs; t += 100) {
         node.clock.ms += Math.min(100, advanceMs - t);
         node.fs.nowMs = node.clock.ms;
-        node.aof.cron();
-        node.fs.runBackground();
-        if (node.fs.poweredOff) return { executed, crashed: true };
+        step('cron', () => node.cron());
+        step('background', () => node.fs.runBackground());
+        step('scheduled', () => node.runScheduled());
       }
     }
-    node.endTurn();
-    return { executed, crashed: false };
+    shutDown(node, run, step);
+    return run;
   } catch (err) {
-    if (err instanceof SimulatedCrash || err instanceof SimulatedStop) return { executed, crashed: true };
+    if (err instanceof PowerOff || err instanceof SimulatedCrash || err instanceof SimulatedStop) return { ...run, crashed: true };
     throw err;
   }
 }
 
-/**
- * Digest of the reference state after each prefix of the executed commands (index 0: empty dataset). Prefixes
- * shorter than `fromPrefix` are not digested (''): only the window the policy allows is checked, which keeps a
- * run cheap (a digest walks the whole dataset).
- */
-function referenceDigests(turns: Bytes[][][], executed: readonly Executed[], seed: number, fromPrefix: number): string[] {
-  const count = executed.length;
+/** SHUTDOWN at the end of the workload: a running BGSAVE is killed, the final save recorded like a BGSAVE. */
+function shutDown(node: SimNode, run: Drive, step: (kind: StepKind, work: () => void) => void): void {
+  const current = run.saves[run.saves.length - 1];
+  if (current?.outcome === 'running') current.outcome = 'failed';
+  const final: SaveRecord = { prefix: run.executed.length, savesAtStart: node.rdb.saves, outcome: 'running' };
+  if (node.mode === 'rdb') run.saves.push(final);
+  const hitsBefore = node.fs.faultsHit;
+  let completed = false;
+  step('shutdown', () => {
+    completed = node.shutdown();
+  });
+  if (node.mode === 'rdb') final.outcome = node.rdb.saves > final.savesAtStart ? 'ok' : 'failed';
+  run.shutdown = completed && node.fs.faultsHit === hitsBefore;
+}
+
+/** The reference engine's host: no persistence, but the refusals the run saw, command by command. */
+class ReplayHost implements EngineHost {
+  refusal: string | null = null;
+  propagate(): void {}
+  persistenceBroken(): boolean {
+    return this.refusal !== null;
+  }
+  persistenceRefusal(): string | null {
+    return this.refusal === RDB_REFUSAL ? null : this.refusal;
+  }
+  isReplica(): boolean {
+    return false;
+  }
+  isLoading(): boolean {
+    return false;
+  }
+}
+
+/** Digest (keys alive at the recovery instant) of the reference state after each prefix of the full run. */
+function referenceDigests(w: PreparedWorkload): string[] {
   const clock = new VirtualClock();
-  const node = new SimNode(new SimFileSystem(), clock, seededRandom(seed ^ 0x9e3779b9), 'no');
-  const engine = node.engine;
-  engine.host = NULL_HOST;
+  const host = new ReplayHost();
+  const engine = new Engine({ keyspace: defaultKeyspaceConfig(), clock, random: seededRandom(w.engineSeed ^ 0x9e3779b9), commands: allCommands, host });
   const session = engine.createSession();
-  const digests = [fromPrefix <= 0 ? node.digest() : ''];
+  const digests = [liveDigest(engine.keyspace, w.recoveryMs)];
+  const executed = w.executedFull;
   let n = 0;
-  outer: for (const turn of turns) {
+  outer: for (const turn of w.turns) {
     for (const args of turn) {
-      if (n >= count) break outer;
-      clock.ms = executed[n++]!.atMs;
-      if (args[0] !== 'BGREWRITEAOF') engine.execute(session, args);
+      if (n >= executed.length) break outer;
+      const e = executed[n++]!;
+      clock.ms = e.atMs;
+      host.refusal = e.refusal;
+      if (!isBackgroundCommand(args)) engine.execute(session, args);
       session.reply.take();
-      digests.push(n >= fromPrefix ? node.digest() : '');
+      digests.push(liveDigest(engine.keyspace, w.recoveryMs));
     }
   }
   return digests;
 }
 
-/** A workload ready to be crashed at many points: its commands, seeds, I/O count and reference digests. */
+/** A workload ready to be crashed at many points: its commands, seeds, fault, I/O count and reference digests. */
 export interface PreparedWorkload {
   seed: number;
-  fsync: FsyncPolicy;
+  mode: CrashMode;
   turns: Bytes[][][];
   engineSeed: number;
   driveSeed: number;
+  fault: FaultWindow | null;
   /** I/O operations of the whole run without a crash (the space crash points are drawn from). */
   opsTotal: number;
+  /** The instant the machine restarts at after any crash: after the whole run, so TTLs pass meanwhile. */
+  recoveryMs: number;
   /** Digests after each prefix of the full run's commands, computed on first use. */
   digests: string[] | null;
   executedFull: Executed[];
+  /** What the run without a crash went through (tests use it to show a property was exercised). */
+  stats: { savesCompleted: number; faultHits: number; commandsRefused: number; problem: string | null };
 }
 
-export function prepareWorkload(seed: number, fsync: FsyncPolicy, commands = 80): PreparedWorkload {
+function newNode(w: Pick<PreparedWorkload, 'engineSeed' | 'mode'>, fs: SimFileSystem, clock: VirtualClock, broken: BrokenMode | null = null): SimNode {
+  const node = new SimNode(fs, clock, seededRandom(w.engineSeed ^ 0x9e3779b9), w.mode, broken !== 'no-rdb-checksum');
+  node.ignoreDiskErrors = broken === 'ignore-disk-errors';
+  return node;
+}
+
+/**
+ * A fault window on the files whose failures the server must turn into MISCONF: the AOF's INCR files, or the
+ * RDB temp file. It starts at a write or fsync of the first 70% of the run (so SHUTDOWN normally finds the disk
+ * working again) and lasts 1-8 operations: each retry is one, so the disk stays broken across a few retries.
+ * `no` gets ENOSPC only: it fsyncs only inside rewrites and at shutdown.
+ */
+function chooseFault(trace: readonly string[], mode: CrashMode, random: () => number): FaultWindow | null {
+  const kinds = mode === 'no' ? (['enospc-write'] as const) : (['enospc-write', 'eio-fsync'] as const);
+  const kind = pick(random, kinds);
+  const operation = kind === 'eio-fsync' ? 'fsync' : 'write';
+  const pathIncludes = mode === 'rdb' ? '/temp-' : '.incr.aof';
+  const limit = Math.floor(trace.length * 0.7);
+  const candidates: number[] = [];
+  for (const line of trace.slice(0, limit)) {
+    const [index, op, path] = line.split(' ');
+    if (op === operation && path !== undefined && path.includes(pathIncludes)) candidates.push(Number(index));
+  }
+  if (candidates.length === 0) return null;
+  const fromOp = pick(random, candidates);
+  return { kind, fromOp, untilOp: fromOp + 1 + Math.floor(random() * 8), pathIncludes };
+}
+
+export function prepareWorkload(seed: number, mode: CrashMode, commands = 80, fault = false): PreparedWorkload {
   const random = seededRandom(seed);
   // Seeds first, workload last: a shorter workload from the same seed is a prefix of the longer one (shrinking).
   const engineSeed = Math.floor(random() * 2 ** 32);
   const driveSeed = Math.floor(random() * 2 ** 32);
-  const turns = buildWorkload(random, commands);
-  const dryFs = new SimFileSystem();
-  const { executed } = drive(new SimNode(dryFs, new VirtualClock(), seededRandom(engineSeed ^ 0x9e3779b9), fsync), turns, seededRandom(driveSeed));
-  return { seed, fsync, turns, engineSeed, driveSeed, opsTotal: dryFs.opCount, digests: null, executedFull: executed };
+  const faultSeed = Math.floor(random() * 2 ** 32);
+  const turns = buildWorkload(random, commands, mode);
+  const w: PreparedWorkload = {
+    ...{ seed, mode, turns, engineSeed, driveSeed, fault: null, opsTotal: 0, recoveryMs: 0, digests: null, executedFull: [] },
+    stats: { savesCompleted: 0, faultHits: 0, commandsRefused: 0, problem: null },
+  };
+  const dryRun = (window: FaultWindow | null, trace: boolean): SimFileSystem => {
+    const fs = new SimFileSystem();
+    fs.traceEnabled = trace;
+    if (window !== null) fs.faultWindows.push(window);
+    const clock = new VirtualClock();
+    const run = drive(newNode(w, fs, clock), turns, seededRandom(driveSeed), window);
+    w.executedFull = run.executed;
+    w.opsTotal = fs.opCount;
+    w.stats = {
+      savesCompleted: run.saves.filter((s) => s.outcome === 'ok').length,
+      faultHits: fs.faultsHit,
+      commandsRefused: run.executed.filter((e) => e.refusal !== null).length,
+      problem: run.problem,
+    };
+    w.recoveryMs = clock.ms + 1000;
+    return fs;
+  };
+  const plain = dryRun(null, fault);
+  if (fault) {
+    w.fault = chooseFault(plain.trace, mode, seededRandom(faultSeed));
+    if (w.fault !== null) dryRun(w.fault, false);
+  }
+  return w;
+}
+
+export interface CrashAtOptions {
+  broken?: BrokenMode | null;
+  /** Flip a bit of the synced RDB after the crash: start-up must then fail with a named cause. */
+  corrupt?: boolean;
 }
 
 /**
@@ -385,64 +673,121 @@ export function prepareWorkload(seed: number, fsync: FsyncPolicy, commands = 80)
  * Contract: returns a result whose `violation` is null when recovery kept every promise, or a sentence naming
  * the broken one; throws only on a bug of the simulator itself.
  */
-export function crashAt(w: PreparedWorkload, crashAtOp: number, crashSeed: number, lyingFsync = false): CrashRunResult {
+export function crashAt(w: PreparedWorkload, crashAtOp: number, crashSeed: number, options: CrashAtOptions = {}): CrashRunResult {
   const fs = new SimFileSystem();
   fs.crashAtOp = crashAtOp;
-  fs.lyingFsync = lyingFsync;
+  fs.lyingFsync = options.broken === 'lying-fsync';
+  if (w.fault !== null) fs.faultWindows.push(w.fault);
   const clock = new VirtualClock();
-  const { executed } = drive(new SimNode(fs, clock, seededRandom(w.engineSeed ^ 0x9e3779b9), w.fsync), w.turns, seededRandom(w.driveSeed));
+  const node = newNode(w, fs, clock, options.broken ?? null);
+  const run = drive(node, w.turns, seededRandom(w.driveSeed), w.fault);
   const crashMs = clock.ms;
+  const random = seededRandom(crashSeed);
   fs.crashAtOp = -1;
-  fs.crash(seededRandom(crashSeed));
+  fs.faultWindows.length = 0;
+  fs.crash(random);
   fs.lyingFsync = false;
-
-  let required = 0;
-  for (let i = 0; i < executed.length; i++) {
-    const acked = executed[i]!.ackedAtMs;
-    if (acked < 0) break;
-    if (w.fsync === 'always') required = i + 1;
-    else if (w.fsync === 'everysec' && acked <= crashMs - 2000) required = i + 1;
-  }
   const result: CrashRunResult = {
     seed: w.seed,
-    fsync: w.fsync,
+    mode: w.mode,
+    fault: w.fault,
     crashAtOp,
     opsTotal: w.opsTotal,
-    executed: executed.length,
-    required,
+    executed: run.executed.length,
+    required: requiredCommands(w.mode, run, crashMs),
     matchingPrefixes: [],
     recoveredDigest: '',
-    violation: null,
+    corrupted: options.corrupt === true ? corruptSyncedRdb(fs, w.mode, random) : null,
+    startupError: null,
+    violation: run.problem,
   };
-  const restarted = new SimNode(fs, new VirtualClock(), seededRandom(1), w.fsync);
+  if (result.violation !== null) return result;
+  const restarted = newNode({ engineSeed: 1, mode: w.mode }, fs, new VirtualClock());
   try {
-    restarted.startUp();
+    restarted.startUp(w.recoveryMs);
   } catch (err) {
-    if (err instanceof AofLoadError) {
-      result.violation = `start-up failed after a power loss: ${err.code}: ${err.message}`;
-      return result;
-    }
-    throw err;
+    if (!(err instanceof AofLoadError) && !(err instanceof RdbLoadError)) throw err;
+    result.startupError = `${err.code}: ${err.message}`;
+    if (result.corrupted === null) result.violation = `start-up failed after a power loss: ${result.startupError}`;
+    return result;
   }
-  result.recoveredDigest = restarted.digest();
+  if (result.corrupted !== null) {
+    result.violation = `a flipped bit in synced bytes (${result.corrupted.path} offset ${result.corrupted.offset}) loaded without an error`;
+    return result;
+  }
+  result.recoveredDigest = restarted.digest(w.recoveryMs);
   // The executed commands are a prefix of the full run (same seeds): one reference serves every crash point.
-  w.digests ??= referenceDigests(w.turns, w.executedFull, w.engineSeed, 0);
-  const digests = w.digests;
-  for (let p = 0; p <= executed.length && p < digests.length; p++) {
-    if (digests[p] === result.recoveredDigest) result.matchingPrefixes.push(p);
-  }
-  if (result.matchingPrefixes.length === 0) {
-    result.violation = 'the recovered dataset equals no prefix of the executed history (reordered, partial transaction, or resurrected data)';
-  } else if (Math.max(...result.matchingPrefixes) < required) {
-    result.violation = `acknowledged writes lost: the recovered dataset is the state after ${Math.max(...result.matchingPrefixes)} commands, but ${required} were acknowledged under appendfsync ${w.fsync}`;
-  }
+  w.digests ??= referenceDigests(w);
+  checkRecovered(result, w.digests, allowedPrefixes(w.mode, run));
   return result;
 }
 
-/** One crash run from one seed: the workload, the crash point and the disk's choices all come from it. */
+/** Sets `matchingPrefixes` and, when the recovered state is not allowed or too old, `violation`. */
+function checkRecovered(result: CrashRunResult, digests: readonly string[], allowed: readonly number[]): void {
+  for (const p of allowed) {
+    if (digests[p] === result.recoveredDigest) result.matchingPrefixes.push(p);
+  }
+  if (result.matchingPrefixes.length === 0) {
+    result.violation =
+      result.mode === 'rdb'
+        ? 'the recovered dataset equals the state at no save that completed or was running at the crash'
+        : 'the recovered dataset equals no prefix of the executed history (reordered, partial transaction, or resurrected data)';
+    return;
+  }
+  const kept = Math.max(...result.matchingPrefixes);
+  if (kept >= result.required) return;
+  const promise =
+    result.mode === 'rdb' ? 'the last completed save' : result.mode === 'everysec' ? 'acknowledged 2 s or more before the crash' : 'acknowledged';
+  result.violation = `acknowledged writes lost: the recovered dataset is the state after ${kept} commands, but ${result.required} were ${promise} (${result.mode})`;
+}
+
+/**
+ * Commands the mode promised to keep. After a clean SHUTDOWN: all. `always`: every acknowledged one.
+ * `everysec`: those acknowledged 2 s or more before the crash, unless an injected fault hit within those 2 s
+ * (a failing disk voids the everysec bound, in Redis too: the buffer waits for the disk). `no`: none.
+ * `rdb`: the state of the last completed save.
+ */
+function requiredCommands(mode: CrashMode, run: Drive, crashMs: number): number {
+  if (run.shutdown) return run.executed.length;
+  if (mode === 'rdb') return Math.max(0, ...run.saves.filter((s) => s.outcome === 'ok').map((s) => s.prefix));
+  let required = 0;
+  for (let i = 0; i < run.executed.length; i++) {
+    const acked = run.executed[i]!.ackedAtMs;
+    if (acked < 0) break;
+    if (mode === 'always') required = i + 1;
+    else if (mode === 'everysec' && acked <= crashMs - 2000 && !run.faultHitsMs.some((ms) => ms >= acked && ms <= acked + 2000)) required = i + 1;
+  }
+  return required;
+}
+
+/** Prefixes the recovered state may equal: any under the AOF; under RDB the snapshot of a save that may be on disk. */
+function allowedPrefixes(mode: CrashMode, run: Drive): number[] {
+  if (mode !== 'rdb') return Array.from({ length: run.executed.length + 1 }, (_, i) => i);
+  return [0, ...run.saves.filter((s) => s.outcome !== 'failed').map((s) => s.prefix)];
+}
+
+/** Flips a bit of the RDB start-up will read (dump.rdb, or the AOF's RDB base); null when there is none. */
+function corruptSyncedRdb(fs: SimFileSystem, mode: CrashMode, random: () => number): { path: string; offset: number } | null {
+  let path = `${DATA_DIR}/${RDB_NAME}`;
+  if (mode !== 'rdb') {
+    let base: string | undefined;
+    try {
+      base = loadManifestFromDisk({ fs, logger: QUIET, dirName: AOF_DIR, fileName: AOF_NAME }).base?.name;
+    } catch (err) {
+      if (!(err instanceof AofLoadError)) throw err;
+    }
+    if (base === undefined || !base.endsWith('.rdb')) return null;
+    path = `${AOF_DIR}/${base}`;
+  }
+  if (fs.stat(path) === null) return null;
+  const offset = fs.flipSyncedBitOf(random, path);
+  return offset === null ? null : { path, offset };
+}
+
+/** One crash run from one seed: the workload, the fault, the crash point and the disk's choices all come from it. */
 export function runCrash(options: CrashRunOptions): CrashRunResult {
-  const w = prepareWorkload(options.seed, options.fsync, options.commands);
+  const w = prepareWorkload(options.seed, options.mode, options.commands, options.fault === true);
   const random = seededRandom(options.seed ^ 0x5bd1e995);
   const crashAtOp = options.crashAtOp ?? Math.floor(random() * w.opsTotal);
-  return crashAt(w, crashAtOp, Math.floor(random() * 2 ** 32), options.lyingFsync === true);
+  return crashAt(w, crashAtOp, Math.floor(random() * 2 ** 32), { broken: options.broken ?? null, corrupt: options.corrupt === true });
 }

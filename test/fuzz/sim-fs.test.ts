@@ -1,6 +1,7 @@
 // Proves the simulated disk models power loss as specified: fsynced bytes and fsynced directory entries always
 // survive, unsynced appends survive only as a prefix (possibly torn), a rename is atomic, crashes hit the chosen
-// I/O operation, faults are injected where asked, and one seed replays one crash exactly.
+// I/O operation, faults are injected where asked (one operation, or a window of them), a named file's synced bit
+// can be flipped, and one seed replays one crash exactly.
 import { describe, expect, test } from 'vitest';
 import fc from 'fast-check';
 import { SimFileSystem, SimulatedCrash } from '../../src/fuzz/sim-fs.js';
@@ -102,6 +103,56 @@ describe('SimFileSystem', () => {
     fs2.write(fd2, bytes('y'));
     expect(() => fs2.fsync(fd2)).toThrow(expect.objectContaining({ code: 'EIO' }));
     expect(text(fs2.readAll('/d/f'))).toBe('y');
+  });
+
+  test('a fault window fails every operation of its kind on matching paths inside the window, and counts them', () => {
+    const fs = new SimFileSystem();
+    fs.mkdir('/d');
+    fs.faultWindows.push({ kind: 'enospc-write', fromOp: 2, untilOp: 5, pathIncludes: '.incr' });
+    const log = fs.open('/d/a.incr', 'append'); // op 0
+    const other = fs.open('/d/other', 'append'); // op 1
+    expect(() => fs.write(log, bytes('a'))).toThrow(expect.objectContaining({ code: 'ENOSPC' })); // op 2
+    fs.write(other, bytes('b')); // op 3: path does not match
+    fs.fsync(log); // op 4: not a write
+    fs.write(log, bytes('c')); // op 5: window over
+    expect(fs.faultsHit).toBe(1);
+    expect(text(fs.readAll('/d/a.incr'))).toBe('c');
+    const fs2 = new SimFileSystem();
+    fs2.mkdir('/d');
+    fs2.faultWindows.push({ kind: 'eio-fsync', fromOp: 0, untilOp: 10, pathIncludes: '' });
+    const fd = fs2.open('/d/f', 'append');
+    fs2.write(fd, bytes('x'));
+    expect(() => fs2.fsync(fd)).toThrow(expect.objectContaining({ code: 'EIO' }));
+    let background: Error | null = null;
+    fs2.fsyncInBackground(fd, (err) => {
+      background = err;
+    });
+    fs2.runBackground();
+    expect(background).toEqual(expect.objectContaining({ code: 'EIO' }));
+    expect(fs2.faultsHit).toBe(2);
+    fs2.crash(rng(7));
+    expect([null, '', 'x']).toContain(text(fs2.readAll('/d/f')));
+  });
+
+  test('flipSyncedBitOf changes exactly one bit of the named durable file', () => {
+    const fs = new SimFileSystem();
+    fs.mkdir('/d');
+    for (const name of ['a', 'b']) {
+      const fd = fs.open(`/d/${name}`, 'write');
+      fs.write(fd, bytes('0123456789'));
+      fs.fsync(fd);
+    }
+    fs.fsyncDir('/d');
+    const offset = fs.flipSyncedBitOf(rng(3), '/d/b');
+    expect(offset).not.toBeNull();
+    const after = fs.readAll('/d/b')!;
+    const before = bytes('0123456789');
+    let bitsChanged = 0;
+    for (let i = 0; i < before.length; i++) bitsChanged += (before[i]! ^ after[i]!).toString(2).replaceAll('0', '').length;
+    expect(bitsChanged).toBe(1);
+    expect(after[offset!]).not.toBe(before[offset!]);
+    expect(text(fs.readAll('/d/a'))).toBe('0123456789');
+    expect(fs.flipSyncedBitOf(rng(3), '/d/missing')).toBeNull();
   });
 
   test('one seed replays one crash exactly', () => {
