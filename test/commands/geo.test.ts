@@ -100,6 +100,45 @@ describe.runIf(enabled)('GEO against real Redis', () => {
     }
   });
 
+  // Issue #3: Redis decodes a score with C's (uint64_t) cast, so scores outside the 52-bit geohash range (any
+  // zset score can be read as a position) decode as x86-64 gcc converts them.
+  test('#3 out-of-range scores decode like the C (uint64_t) cast (ZADD f 1e308 m; GEOPOS f m)', async () => {
+    const seed = runSeed('geo out-of-range scores');
+    const fixed = [
+      '1e308', 'inf', '-inf', '-1e308', '18446744073709551616', '18446744073709549568', '1e19', '9223372036854775808',
+      '9223372036854774784', '-9223372036854775808', '-9223372036854777856', '-1', '-0.5', '-0', '0.5', '-12345678.9',
+      '4503599627370496', '4503599627370495', '9007199254740993', '1e17', '3.5e18', '-3.5e18', '5e-324', '-5e-324',
+    ];
+    const random = fc.sample(fc.oneof(
+      fc.double({ noNaN: true, noDefaultInfinity: true }),
+      fc.double({ min: -(2 ** 65), max: 2 ** 65, noNaN: true }),
+      fc.bigInt({ min: -(2n ** 66n), max: 2n ** 66n }).map((v) => Number(v)),
+    ), { seed, numRuns: 150 }).map((x) => String(x));
+    for (const clients of [pair.resp2, pair.resp3]) {
+      await both(clients, ['FLUSHALL']);
+      const scores = [...fixed, ...random];
+      const members = scores.map((_, i) => `m${i}`);
+      await both(clients, ['ZADD', 'f', '3471579339700058', 'ref', ...scores.flatMap((score, i) => [score, members[i]!])]);
+      for (const [i, member] of members.entries()) {
+        for (const args of [
+          ['GEOPOS', 'f', member], ['GEOHASH', 'f', member], ['GEODIST', 'f', member, 'ref'], ['GEODIST', 'f', 'ref', member, 'km'],
+          ['GEOSEARCH', 'f', 'FROMMEMBER', member, 'BYRADIUS', '300', 'km', 'WITHCOORD', 'WITHDIST', 'WITHHASH', 'ASC'],
+        ]) {
+          const [expected, actual] = await both(clients, args);
+          expect(actual, `SEED=${seed}: score ${scores[i]}: ${args.join(' ')}`).toBe(expected);
+        }
+      }
+      for (const args of [
+        ['GEOSEARCH', 'f', 'FROMLONLAT', '-180', '-85', 'BYBOX', '40000', '40000', 'km', 'WITHCOORD', 'WITHDIST', 'ASC'],
+        ['GEOSEARCH', 'f', 'FROMLONLAT', '180', '85', 'BYRADIUS', '20000', 'km', 'WITHCOORD', 'WITHDIST', 'DESC', 'COUNT', '20'],
+        ['GEORADIUSBYMEMBER', 'f', 'm0', '500', 'km', 'WITHCOORD', 'WITHDIST'],
+      ]) {
+        const [expected, actual] = await both(clients, args);
+        expect(actual, `SEED=${seed}: ${args.join(' ')}`).toBe(expected);
+      }
+    }
+  }, 120_000);
+
   test('seeded random points and searches', async () => {
     const seed = runSeed('geo random');
     const clients = pair.resp2;

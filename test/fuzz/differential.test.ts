@@ -20,10 +20,6 @@ interface KnownBug {
 }
 const KNOWN_BUGS: KnownBug[] = [
   {
-    bug: 'GEO decoding of a zset score outside the 52-bit geohash range differs: ZADD f 1e308 m; GEOPOS f m gives 180 where Redis (C double->uint64 cast) gives -179.99999731779098511',
-    matches: (args) => /^geo(pos|dist|hash)$/i.test(args[0] ?? '') || (/^geo/i.test(args[0] ?? '') && args.some((a) => /^withcoord$/i.test(a))),
-  },
-  {
     bug: 'SORT ... ALPHA compares whole byte strings; Redis compares with strcoll on C strings, so "\\x00\\x01\\xff" ties with "" and their order follows pqsort (SORT d LIMIT 1 10 ASC ALPHA)',
     matches: (args) => /^sort(_ro)?$/i.test(args[0] ?? '') && args.some((a) => /^alpha$/i.test(a)),
   },

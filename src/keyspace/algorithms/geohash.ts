@@ -95,15 +95,22 @@ export function geoScore(longitude: number, latitude: number): number | null {
   return hi * 4294967296 + lo; // one rounding, like C's (double)uint64
 }
 
-/** (uint64_t)score as x86-64 gcc converts it, split into uint32 halves. */
+/**
+ * (uint64_t)score as x86-64 gcc compiles it (Redis decodeGeohash), split into uint32 halves. Below 2^63 the cast
+ * is cvttsd2si, which truncates toward zero into int64 (a negative result keeps its two's-complement bits) and
+ * yields 0x8000000000000000 when the value does not fit (below -2^63, -inf). From 2^63 up gcc converts
+ * score - 2^63 the same way and flips bit 63: exact below 2^64, and 0x8000000000000000 ^ 2^63 = 0 from 2^64 (+inf
+ * too). Any zset score can be read as a position, so every double goes through here (issue #3).
+ */
 function scoreToHalves(score: number): [number, number] {
   if (score >= 0 && score <= Number.MAX_SAFE_INTEGER) {
     const whole = Math.trunc(score);
     return [Math.floor(whole / 4294967296), whole % 4294967296];
   }
   let bits: bigint;
-  if (!Number.isFinite(score) || score >= 2 ** 64 || score <= -(2 ** 63)) bits = 1n << 63n;
-  else bits = BigInt(Math.trunc(score)) & ((1n << 64n) - 1n);
+  if (score >= 2 ** 64) bits = 0n;
+  else if (score < -(2 ** 63) || Number.isNaN(score)) bits = 1n << 63n;
+  else bits = BigInt.asUintN(64, BigInt(Math.trunc(score)));
   return [Number(bits >> 32n), Number(bits & 0xffffffffn)];
 }
 
