@@ -166,7 +166,18 @@ export class RdbParser {
 
   /** The caller may reuse its chunk after feed() returns: keep a private copy of what is left. */
   private retainLeftover(): void {
-    if (this.owned || this.start === this.limit) return;
+    if (this.owned) return;
+    if (this.start === this.limit) {
+      // All consumed, but the CRC of the caller's chunk may still be pending: fold it in now, before the caller
+      // reuses the chunk (a record ending exactly at a chunk boundary of a reused read buffer).
+      this.syncCrc();
+      this.base += this.limit;
+      this.buf = Buffer.alloc(0);
+      this.owned = true;
+      this.start = 0;
+      this.limit = 0;
+      return;
+    }
     const leftover = this.limit - this.start;
     this.syncCrc();
     const next = Buffer.allocUnsafe(Math.max(leftover * 2, 64 * 1024));

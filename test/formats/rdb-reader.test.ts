@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { test as propTest, fc } from '@fast-check/vitest';
 import { RdbError } from '../../formats/errors.js';
 import { RdbParser, readRdb, readRdbBuffer } from '../../formats/rdb/reader.js';
+import { BufferSink, RdbWriter } from '../../formats/rdb/writer.js';
 import type { RdbRecord } from '../../formats/rdb/types.js';
 import { CORPUS_DIR } from './rdb-expected.js';
 
@@ -70,6 +71,39 @@ describe('RDB reader streaming', () => {
     const cuts: number[] = [];
     for (let i = 4096; i < bytes.length; i += 4096) cuts.push(i);
     expect(parseChunked(bytes, cuts)).toEqual(readRdbBuffer(bytes));
+  });
+
+  it('issue #5: a caller reusing one read buffer (as readChunks does) still gets the CRC64 footer verified', () => {
+    // A chunk that starts and ends on record boundaries left its CRC pending until the next feed, by which time
+    // the caller had overwritten it: CHECKSUM_MISMATCH on a sound file. Same-size records make the boundaries
+    // known: the header, then chunks of 10 records.
+    const sink = new BufferSink();
+    const writer = new RdbWriter(sink, { version: 10, checksum: true });
+    writer.write({ kind: 'selectdb', db: 0 });
+    const headerBytes = writer.bytesWritten;
+    const records = 100;
+    for (let i = 0; i < records; i++) {
+      const n = String(1000 + i);
+      writer.write({ kind: 'key', db: 0, key: `k${n}`, value: { type: 'string', value: `v${n}` }, expireAtMs: -1 });
+    }
+    const recordBytes = (writer.bytesWritten - headerBytes) / records;
+    writer.end();
+    const bytes = sink.toBuffer();
+    const cuts = [headerBytes];
+    for (let i = 10; i < records; i += 10) cuts.push(headerBytes + i * recordBytes);
+    cuts.push(bytes.length);
+    const parser = new RdbParser();
+    const reused = Buffer.alloc(bytes.length);
+    const out: RdbRecord[] = [];
+    let at = 0;
+    for (const cut of cuts) {
+      bytes.copy(reused, 0, at, cut);
+      out.push(...parser.feed(reused.subarray(0, cut - at)));
+      reused.fill(0xaa);
+      at = cut;
+    }
+    out.push(...parser.end());
+    expect(out).toEqual(readRdbBuffer(bytes));
   });
 
   it('readRdb consumes an async iterable', async () => {
