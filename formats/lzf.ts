@@ -173,8 +173,10 @@ export function lzfCompressInto(
     ) {
       if (op + 4 >= outEnd && op - (lit === 0 ? 1 : 0) + 4 >= outEnd) return 0;
       const len = matchLength(input, ref, ip, end);
-      if (lit === 0) op--; // the empty literal run gives its control byte to the reference
-      else out[op - lit - 1] = lit - 1;
+      // Close the literal run; an empty one gives its control byte to the reference. Written
+      // without a branch, as liblzf does: a rarely taken `op--` cost a deoptimisation per call.
+      out[op - lit - 1] = lit - 1;
+      op -= lit === 0 ? 1 : 0;
       const code = len - 2; // 1..262: 1..6 fit the control byte, 7.. take one more byte
       if (code < 7) {
         out[op++] = (off >>> 8) + (code << 5);
@@ -217,9 +219,8 @@ export function lzfCompressInto(
       op++;
     }
   }
-  if (lit === 0) op--; // drop the unused control byte
-  else out[op - lit - 1] = lit - 1;
-  return op;
+  out[op - lit - 1] = lit - 1; // close the last run (an empty one is dropped: 255 lands past the end)
+  return op - (lit === 0 ? 1 : 0);
 }
 
 /**
