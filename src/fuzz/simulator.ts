@@ -139,7 +139,7 @@ function pick<T>(random: () => number, items: readonly T[]): T {
 /**
  * One random write (or read) command over every data type, on a small key set so types collide. Short TTLs
  * (50 ms - 2 s) expire as the virtual clock advances; GET and the other lookups then expire them lazily.
- * `background` is BGREWRITEAOF under the AOF, BGSAVE under RDB.
+ * `background` is BGREWRITEAOF under the AOF (BGSAVE then competes with it for the snapshot), BGSAVE under RDB.
  */
 function randomCommand(random: () => number, background: string): Bytes[] {
   const k = pick(random, KEYS);
@@ -167,7 +167,8 @@ function randomCommand(random: () => number, background: string): Bytes[] {
   if (r < 0.86) return ['SELECT', String(Math.floor(random() * 3))];
   if (r < 0.88) return ['RENAME', k, pick(random, KEYS)];
   if (r < 0.895) return ['FLUSHALL'];
-  if (r < 0.915) return [background];
+  if (r < 0.91) return [background];
+  if (r < 0.92) return random() < 0.5 ? ['BGSAVE'] : ['BGSAVE', 'SCHEDULE'];
   return ['INCR', 'counter'];
 }
 
@@ -260,6 +261,7 @@ class SimNode implements EngineHost {
       },
       openBase: keyspaceBaseSnapshots(keyspace, () => ({ nowMs: clock.nowMs(), compression: true, checksum: this.rdbChecksum })),
       schedule: (work) => void this.scheduled.push(work),
+      otherChildActive: () => this.rdb.bgsaveInProgress,
     });
     // A few keys per turn, so a rewrite or BGSAVE spans several turns of writes (copy-on-write) on this small dataset.
     this.aof.rewriteKeysPerStep = 2;
@@ -291,6 +293,7 @@ class SimNode implements EngineHost {
       usedMemBytes: () => 0,
       pid: 1,
       setLoading: () => {},
+      otherChild: () => this.aof.rewriteProgress,
     });
   }
 
@@ -369,7 +372,7 @@ class SimNode implements EngineHost {
   /** Runs one client command; returns its reply's first line (the bytes leave only after `endTurn`). */
   run(args: Bytes[]): string {
     if (args[0] === 'BGREWRITEAOF') return this.aof.bgrewriteaof();
-    if (args[0] === 'BGSAVE') return this.rdb.bgsaveCommand(false);
+    if (args[0] === 'BGSAVE') return this.rdb.bgsaveCommand(args[1] === 'SCHEDULE');
     this.engine.execute(this.session, args);
     const reply = this.session.reply.take().toString('latin1');
     const eol = reply.indexOf('\r\n');
