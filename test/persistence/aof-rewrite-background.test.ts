@@ -53,6 +53,16 @@ async function digestOf(call: Call): Promise<string> {
   return (await call('DEBUG', 'DIGEST')).toString('latin1');
 }
 
+/** The folder loads in Strongbox and in real Redis to the dataset with DEBUG DIGEST `digest`. */
+async function expectFolderDigest(dir: string, digest: string): Promise<void> {
+  const again = await ours(dir, []);
+  expect(await digestOf(again.call)).toBe(digest);
+  await stop(again);
+  const r = await theirs(dir, []);
+  expect(r.started, r.log).toBe(true);
+  expect(await digestOf(r.client!.call)).toBe(digest);
+}
+
 /** `keys` strings in db 0 (k:0.., DEBUG POPULATE), collections of every type, volatile keys, and a second db. */
 async function populate(call: Call, keys: number): Promise<void> {
   await call('DEBUG', 'POPULATE', String(keys), 'k');
@@ -158,12 +168,7 @@ describe.runIf(requireRealRedis())('AOF rewrite in the background (point-in-time
     }
     const digest = await digestOf(s.call);
     await stop(s);
-    const again = await ours(dir, []);
-    expect(await digestOf(again.call)).toBe(digest);
-    await stop(again);
-    const r = await theirs(dir, []);
-    expect(r.started, r.log).toBe(true);
-    expect(await digestOf(r.client!.call)).toBe(digest);
+    await expectFolderDigest(dir, digest);
   }, 60_000);
 
   it('SHUTDOWN in the middle of a rewrite removes its temp BASE and leaves a folder with every write', async () => {
@@ -184,12 +189,7 @@ describe.runIf(requireRealRedis())('AOF rewrite in the background (point-in-time
     expect(s.aof.rewriteInProgress).toBe(false);
     await stop(s);
     expect(readdirSync(join(dir, 'appendonlydir')).filter((f) => f.startsWith('temp-'))).toEqual([]);
-    const again = await ours(dir, []);
-    expect(await digestOf(again.call)).toBe(digest);
-    await stop(again);
-    const r = await theirs(dir, []);
-    expect(r.started, r.log).toBe(true);
-    expect(await digestOf(r.client!.call)).toBe(digest);
+    await expectFolderDigest(dir, digest);
   }, 60_000);
 
   it("BGREWRITEAOF during a BGSAVE is scheduled and starts after it; BGSAVE during a rewrite gets Redis's replies", async () => {
