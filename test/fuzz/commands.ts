@@ -33,6 +33,8 @@ export interface GenContext {
   rng: Rng;
   /** Keys whose TTL was set relative to "now" (differs by milliseconds between the servers): not read back. */
   fuzzyTtlKeys: Set<string>;
+  /** When set, most keys drawn are these (feeding the keys a client is blocked on). */
+  focus?: readonly string[];
 }
 
 const KEYS = ['a', 'b', 'c', 'd', 'e', 'f', '{t}x', '\x00\xff'];
@@ -43,12 +45,13 @@ const PAST_MS = '1000000000123';
 
 const INTS = ['0', '1', '-1', '2', '3', '7', '10', '-7', '100', '9223372036854775807', '-9223372036854775808', '9223372036854775808', '01', '+1', ' 1', '1.5', 'x', ''];
 const FLOATS = ['0', '1', '-1', '1.5', '-2.25', '3.0e2', '1e308', '-1e308', 'inf', '-inf', '+inf', 'nan', '0.1', '1e-300', '10', 'x', '', '1.7976931348623157e309'];
-const MEMBERS = ['a', 'b', 'c', 'd', '1', '2', '3', '-5', '10', '1.5', '', 'hello world', '\x00\x01\xff', 'a'.repeat(70)];
+const MEMBERS = ['a', 'b', 'c', 'd', '1', '2', '3', '-5', '10', '1.5', '', 'hello world', '\x00\x01\xff', 'a'.repeat(70), 'm'.repeat(64), 'm'.repeat(65), '513', '9223372036854775807'];
 const VALUES = ['v', 'foo', 'bar', '0', '1', '-1', '42', '3.14', '1e3', '-0', '9223372036854775807', '', 'hello world', '\x00\xff\r\n', 'x'.repeat(70), '12345678901234567890'];
 
 type Gen = (g: GenContext) => string[];
 
 export function key(g: GenContext): string {
+  if (g.focus !== undefined && g.focus.length > 0 && g.rng.chance(0.7)) return g.rng.pick(g.focus);
   return g.rng.pick(KEYS);
 }
 function keys(g: GenContext, min = 1, max = 3): string[] {
@@ -101,11 +104,15 @@ function bigBatch(g: GenContext, n: number, f: (i: number) => string[]): string[
   void g;
   return out;
 }
-/** Many elements at once, to cross listpack/intset limits (128 entries, 64-byte values, 512 intset entries). */
+/**
+ * Many elements at once, to cross the default listpack/intset limits (128 entries, 64-byte values, 512 intset
+ * entries, 8 KB list nodes) and to sit just below them: a later single add or removal then converts.
+ */
 function manyMembers(g: GenContext): string[] {
-  const n = g.rng.pick([129, 130, 513, 20]);
-  const ints = g.rng.chance(0.5);
-  return bigBatch(g, n, (i) => [ints ? String(i) : `m${i}`]);
+  const n = g.rng.pick([127, 128, 129, 130, 511, 512, 513, 20]);
+  const shape = g.rng.int(3);
+  const pad = g.rng.pick([0, 60, 120]);
+  return bigBatch(g, n, (i) => [shape === 0 ? String(i) : shape === 1 ? `m${i}` : `m${i}`.padEnd(pad, 'x')]);
 }
 
 /** Per-command generators, keyed by lowercase command name (`container subcommand` for containers). */
@@ -184,16 +191,14 @@ export const GENERATORS: Record<string, Gen> = {
   scan: (g) => ['SCAN', '0', ...opt(g, 0.3, () => ['MATCH', g.rng.pick(['*', '[a-c]', '?'])]), ...opt(g, 0.3, () => ['COUNT', g.rng.pick(['1', '2', '10', '0', 'x'])]), ...opt(g, 0.3, () => ['TYPE', g.rng.pick(['string', 'list', 'hash', 'set', 'zset', 'stream', 'nosuch'])])],
   randomkey: () => ['RANDOMKEY'],
   dbsize: () => ['DBSIZE'],
-  object: (g) => ['OBJECT', 'ENCODING', key(g)],
+  object: (g) => (g.rng.chance(0.9) ? ['OBJECT', 'ENCODING', key(g)] : g.rng.pick([['OBJECT', 'FREQ', key(g)], ['OBJECT', 'HELP'], ['OBJECT', 'ENCODING']])),
   dump: (g) => ['DUMP', key(g)],
   restore: (g) => ['RESTORE', key(g), '0', g.rng.pick(['', 'garbage', '\x00\x01\x02\x09\x00\xff\xff\xff\xff\xff\xff\xff\xff']), ...opt(g, 0.5, () => ['REPLACE'])],
   sort: (g) => sortLike(g, 'SORT'),
   sort_ro: (g) => sortLike(g, 'SORT_RO'),
   flushdb: (g) => ['FLUSHDB', ...opt(g, 0.3, () => [g.rng.pick(['ASYNC', 'SYNC', 'BAD'])])],
-  flushall: (g) => {
-    g.fuzzyTtlKeys.clear();
-    return ['FLUSHALL'];
-  },
+  // FLUSHALL keeps the fuzzy-TTL marks: it may be queued in a transaction that is discarded, or fail.
+  flushall: () => ['FLUSHALL'],
 
   // --- lists
   lpush: (g) => ['LPUSH', key(g), ...(g.rng.chance(0.05) ? manyMembers(g) : members(g))],
@@ -313,10 +318,10 @@ export const GENERATORS: Record<string, Gen> = {
   geopos: (g) => ['GEOPOS', key(g), ...members(g)],
   geohash: (g) => ['GEOHASH', key(g), ...members(g)],
   geosearch: (g) => ['GEOSEARCH', key(g), ...geoFrom(g), ...geoBy(g), ...geoTail(g, true)],
-  geosearchstore: (g) => ['GEOSEARCHSTORE', key(g), key(g), ...geoFrom(g), ...geoBy(g), ...opt(g, 0.3, () => ['STOREDIST'])],
-  georadius: (g) => ['GEORADIUS', key(g), geoLon(g), geoLat(g), g.rng.pick(['100', '5000', '200000']), g.rng.pick(['m', 'km']), ...geoTail(g, true)],
+  geosearchstore: (g) => ['GEOSEARCHSTORE', key(g), key(g), ...geoFrom(g), ...geoBy(g), ...geoTail(g, false), ...opt(g, 0.3, () => ['STOREDIST'])],
+  georadius: (g) => ['GEORADIUS', key(g), geoLon(g), geoLat(g), g.rng.pick(['100', '5000', '200000']), g.rng.pick(['m', 'km']), ...geoTail(g, true), ...geoStore(g)],
   georadius_ro: (g) => ['GEORADIUS_RO', key(g), geoLon(g), geoLat(g), g.rng.pick(['100', '200000']), 'km', ...geoTail(g, true)],
-  georadiusbymember: (g) => ['GEORADIUSBYMEMBER', key(g), member(g), g.rng.pick(['100', '200000']), 'km', ...geoTail(g, true)],
+  georadiusbymember: (g) => ['GEORADIUSBYMEMBER', key(g), member(g), g.rng.pick(['100', '200000']), 'km', ...geoTail(g, true), ...geoStore(g)],
   georadiusbymember_ro: (g) => ['GEORADIUSBYMEMBER_RO', key(g), member(g), '200000', 'km', ...geoTail(g, true)],
 
   // --- hyperloglog
@@ -335,31 +340,66 @@ export const GENERATORS: Record<string, Gen> = {
   bitfield_ro: (g) => ['BITFIELD_RO', key(g), ...bitfieldOps(g, false)],
 
   // --- streams (explicit IDs only: `*` IDs come from each server's clock)
-  xadd: (g) => ['XADD', key(g), ...opt(g, 0.1, () => ['NOMKSTREAM']), ...opt(g, 0.15, () => ['MAXLEN', g.rng.pick(['=', '~']), g.rng.pick(['0', '2', '5'])]), streamId(g, true), ...members(g, 1, 2).flatMap((m) => [m, value(g)])],
+  xadd: (g) => ['XADD', key(g), ...opt(g, 0.1, () => ['NOMKSTREAM']), ...opt(g, 0.25, () => streamTrim(g)), streamId(g, true), ...members(g, 1, 2).flatMap((m) => [m, value(g)])],
   xlen: (g) => ['XLEN', key(g)],
   xrange: (g) => ['XRANGE', key(g), g.rng.pick(['-', '0', '1-1', '(1-1', '3']), g.rng.pick(['+', '5', '9-9', '(5-0']), ...opt(g, 0.3, () => ['COUNT', int(g)])],
-  xrevrange: (g) => ['XREVRANGE', key(g), g.rng.pick(['+', '5', '9-9']), g.rng.pick(['-', '0', '1-1']), ...opt(g, 0.3, () => ['COUNT', int(g)])],
+  xrevrange: (g) => ['XREVRANGE', key(g), g.rng.pick(['+', '5', '9-9', '(9-0']), g.rng.pick(['-', '0', '1-1', '(1-1']), ...opt(g, 0.3, () => ['COUNT', int(g)])],
   xdel: (g) => ['XDEL', key(g), streamId(g, false), ...opt(g, 0.3, () => [streamId(g, false)])],
-  xtrim: (g) => ['XTRIM', key(g), g.rng.pick(['MAXLEN', 'MINID']), ...opt(g, 0.5, () => [g.rng.pick(['=', '~'])]), g.rng.pick(['0', '1', '3', '2-0', 'x'])],
-  xread: (g) => ['XREAD', ...opt(g, 0.3, () => ['COUNT', int(g)]), 'STREAMS', key(g), g.rng.pick(['0', '1-1', '3-0', '$'])],
-  xsetid: (g) => ['XSETID', key(g), streamId(g, false)],
+  xtrim: (g) => ['XTRIM', key(g), ...streamTrim(g)],
+  xread: (g) => {
+    const ks = keys(g, 1, 2);
+    const block = opt(g, 0.3, () => ['BLOCK', streamBlockMs(g)]);
+    return ['XREAD', ...opt(g, 0.3, () => ['COUNT', int(g)]), ...block, 'STREAMS', ...ks, ...ks.map(() => g.rng.pick(['0', '1-1', '3-0', '$', '(1-1']))];
+  },
+  xsetid: (g) => ['XSETID', key(g), streamId(g, false), ...opt(g, 0.3, () => ['ENTRIESADDED', g.rng.pick(['0', '5', '100', '-1'])]), ...opt(g, 0.3, () => ['MAXDELETEDID', streamId(g, false)])],
   xgroup: (g) => {
     const k = key(g);
     const grp = g.rng.pick(['g1', 'g2']);
-    switch (g.rng.int(5)) {
-      case 0: return ['XGROUP', 'CREATE', k, grp, g.rng.pick(['0', '$', '2-0']), ...opt(g, 0.4, () => ['MKSTREAM'])];
+    const entriesRead = (): string[] => opt(g, 0.25, () => ['ENTRIESREAD', g.rng.pick(['0', '1', '3', '-1', '-2', 'x'])]);
+    switch (g.rng.int(6)) {
+      case 0: return ['XGROUP', 'CREATE', k, grp, g.rng.pick(['0', '$', '2-0']), ...opt(g, 0.4, () => ['MKSTREAM']), ...entriesRead()];
       case 1: return ['XGROUP', 'DESTROY', k, grp];
-      case 2: return ['XGROUP', 'SETID', k, grp, g.rng.pick(['0', '$', '3-0'])];
+      case 2: return ['XGROUP', 'SETID', k, grp, g.rng.pick(['0', '$', '3-0']), ...entriesRead()];
       case 3: return ['XGROUP', 'CREATECONSUMER', k, grp, g.rng.pick(['c1', 'c2'])];
-      default: return ['XGROUP', 'DELCONSUMER', k, grp, g.rng.pick(['c1', 'c2'])];
+      case 4: return ['XGROUP', 'DELCONSUMER', k, grp, g.rng.pick(['c1', 'c2'])];
+      default: return ['XGROUP', g.rng.pick(['HELP', 'NOPE'])];
     }
   },
-  xreadgroup: (g) => ['XREADGROUP', 'GROUP', g.rng.pick(['g1', 'g2']), g.rng.pick(['c1', 'c2']), ...opt(g, 0.3, () => ['COUNT', int(g, true)]), ...opt(g, 0.2, () => ['NOACK']), 'STREAMS', key(g), g.rng.pick(['>', '0', '>'])],
+  xreadgroup: (g) => {
+    const ks = keys(g, 1, 2);
+    const head = ['XREADGROUP', 'GROUP', g.rng.pick(['g1', 'g2']), g.rng.pick(['c1', 'c2'])];
+    const block = opt(g, 0.3, () => ['BLOCK', streamBlockMs(g)]);
+    return [...head, ...opt(g, 0.3, () => ['COUNT', int(g, true)]), ...block, ...opt(g, 0.2, () => ['NOACK']), 'STREAMS', ...ks, ...ks.map(() => g.rng.pick(['>', '0', '>', '1-1', '$']))];
+  },
   xack: (g) => ['XACK', key(g), g.rng.pick(['g1', 'g2']), streamId(g, false), ...opt(g, 0.3, () => [streamId(g, false)])],
-  xinfo: (g) => ['XINFO', 'GROUPS', key(g)],
-  xpending: (g) => ['XPENDING', key(g), g.rng.pick(['g1', 'g2'])],
-  xclaim: (g) => ['XCLAIM', key(g), g.rng.pick(['g1', 'g2']), g.rng.pick(['c1', 'c2']), '0', streamId(g, false), 'JUSTID'],
-  xautoclaim: (g) => ['XAUTOCLAIM', key(g), g.rng.pick(['g1', 'g2']), g.rng.pick(['c1', 'c2']), '0', '0', ...opt(g, 0.4, () => ['COUNT', g.rng.pick(['1', '10'])]), 'JUSTID'],
+  xinfo: (g) => {
+    const k = key(g);
+    switch (g.rng.int(5)) {
+      case 0: return ['XINFO', 'GROUPS', k];
+      case 1: return ['XINFO', 'CONSUMERS', k, g.rng.pick(['g1', 'g2'])];
+      case 2: return ['XINFO', 'STREAM', k];
+      case 3: return ['XINFO', 'STREAM', k, 'FULL', ...opt(g, 0.5, () => ['COUNT', g.rng.pick(['0', '1', '2', '-1', 'x'])])];
+      default: return ['XINFO', g.rng.pick(['HELP', 'NOPE'])];
+    }
+  },
+  xpending: (g) => {
+    const head = ['XPENDING', key(g), g.rng.pick(['g1', 'g2'])];
+    if (g.rng.chance(0.4)) return head;
+    const idle = opt(g, 0.3, () => ['IDLE', minIdleMs(g)]);
+    const range = [g.rng.pick(['-', '0', '1-1', '(1-1']), g.rng.pick(['+', '5', '(9-9']), g.rng.pick(['10', '1', '0', '-1'])];
+    return [...head, ...idle, ...range, ...opt(g, 0.4, () => [g.rng.pick(['c1', 'c2', 'c3'])])];
+  },
+  xclaim: (g) => {
+    const args = ['XCLAIM', key(g), g.rng.pick(['g1', 'g2']), g.rng.pick(['c1', 'c2', 'c3']), minIdleMs(g), streamId(g, false), ...opt(g, 0.4, () => [streamId(g, false)])];
+    if (g.rng.chance(0.2)) args.push('IDLE', g.rng.pick(['0', '5000', '-1']));
+    if (g.rng.chance(0.2)) args.push('TIME', g.rng.pick([PAST_MS, FAR_FUTURE_MS, '-1']));
+    if (g.rng.chance(0.2)) args.push('RETRYCOUNT', g.rng.pick(['0', '3', '-1']));
+    if (g.rng.chance(0.2)) args.push('FORCE');
+    if (g.rng.chance(0.5)) args.push('JUSTID');
+    if (g.rng.chance(0.15)) args.push('LASTID', streamId(g, false));
+    return args;
+  },
+  xautoclaim: (g) => ['XAUTOCLAIM', key(g), g.rng.pick(['g1', 'g2']), g.rng.pick(['c1', 'c2']), minIdleMs(g), g.rng.pick(['0', '0-0', '2-0', '(1-1', '-', '+']), ...opt(g, 0.4, () => ['COUNT', g.rng.pick(['1', '10', '0', '-1'])]), ...opt(g, 0.5, () => ['JUSTID'])],
 
   // --- connection, transactions, pub/sub
   ping: (g) => ['PING', ...opt(g, 0.3, () => [value(g)])],
@@ -403,7 +443,10 @@ function mpop(g: GenContext, name: string, where: string): string[] {
 }
 function sortLike(g: GenContext, name: string): string[] {
   const args = [name, key(g)];
+  // Elements name keys of the key space ('a', 'b', ...), so BY and GET patterns find strings and hash fields.
+  if (g.rng.chance(0.3)) args.push('BY', g.rng.pick(['nosort', '*', '*->a', '{t}*', 'no-such-*', '*->']));
   if (g.rng.chance(0.3)) args.push('LIMIT', int(g), int(g));
+  for (let i = g.rng.int(3); i > 0 && g.rng.chance(0.6); i--) args.push('GET', g.rng.pick(['#', '*', '*->a', '*->1', 'x*', '#->a']));
   if (g.rng.chance(0.3)) args.push(g.rng.pick(['ASC', 'DESC']));
   if (g.rng.chance(0.5)) args.push('ALPHA');
   if (name === 'SORT' && g.rng.chance(0.2)) args.push('STORE', key(g));
@@ -436,6 +479,10 @@ function geoLon(g: GenContext): string {
 function geoLat(g: GenContext): string {
   return g.rng.pick(['38.115556', '37.502669', '37.7749', '0', '85.05112878', '86', 'x']);
 }
+/** The STORE/STOREDIST tail of GEORADIUS(BYMEMBER), now and then. */
+function geoStore(g: GenContext): string[] {
+  return opt(g, 0.2, () => [g.rng.pick(['STORE', 'STOREDIST']), key(g)]);
+}
 function geoFrom(g: GenContext): string[] {
   return g.rng.chance(0.5) ? ['FROMMEMBER', member(g)] : ['FROMLONLAT', geoLon(g), geoLat(g)];
 }
@@ -447,7 +494,7 @@ function geoTail(g: GenContext, read: boolean): string[] {
   if (read && g.rng.chance(0.4)) out.push('WITHDIST');
   if (read && g.rng.chance(0.3)) out.push('WITHCOORD');
   if (read && g.rng.chance(0.3)) out.push('WITHHASH');
-  if (g.rng.chance(0.3)) out.push('COUNT', g.rng.pick(['1', '2', '0']));
+  if (g.rng.chance(0.3)) out.push('COUNT', g.rng.pick(['1', '2', '0']), ...opt(g, 0.3, () => ['ANY']));
   out.push(g.rng.pick(['ASC', 'DESC', 'ASC']));
   return out;
 }
@@ -464,6 +511,23 @@ function bitfieldOps(g: GenContext, write: boolean): string[] {
     else out.push('OVERFLOW', g.rng.pick(['WRAP', 'SAT', 'FAIL', 'BAD']));
   }
   return out;
+}
+/** MAXLEN/MINID trimming, exact or approximate, now and then with a LIMIT (only `~` allows one). */
+function streamTrim(g: GenContext): string[] {
+  const minId = g.rng.chance(0.4);
+  const threshold = minId ? g.rng.pick(['0', '2-0', '3-5', '5', 'x']) : g.rng.pick(['0', '1', '2', '5', '-1', 'x']);
+  return [minId ? 'MINID' : 'MAXLEN', ...opt(g, 0.6, () => [g.rng.pick(['=', '~'])]), threshold, ...opt(g, 0.15, () => ['LIMIT', g.rng.pick(['0', '1', '100', '-1'])])];
+}
+/** A BLOCK argument: a few milliseconds (both servers time out alike), or an invalid one; never 0 (forever). */
+function streamBlockMs(g: GenContext): string {
+  return g.rng.pick(['1', '10', '10', '-1', 'x']);
+}
+/**
+ * A min-idle-time whose outcome cannot depend on when each server ran the command: 0 (every entry), or more
+ * milliseconds than any entry here has been idle (none; entries given a far-past TIME have < 10^13).
+ */
+function minIdleMs(g: GenContext): string {
+  return g.rng.pick(['0', '0', '9999999999999', '-1', 'x']);
 }
 function streamId(g: GenContext, forAdd: boolean): string {
   const ids = ['1-1', '2-0', '3-5', '5-0', '0-1', '1', '18446744073709551615-18446744073709551615', 'x'];
@@ -506,3 +570,57 @@ export const NOT_FUZZED: Record<string, string> = {
   exec: 'driven by the fuzzer itself',
   discard: 'driven by the fuzzer itself',
 };
+
+/**
+ * A blocking command for a second connection, with a long timeout (the fuzzer releases it with CLIENT UNBLOCK
+ * when nothing served it), the keys it waits on, and the commands likely to serve or disturb it.
+ */
+export function blockerCommand(g: GenContext): { setup: string[][]; args: string[]; keys: string[]; feeders: string[] } {
+  const blocker = blockerOnly(g);
+  // Mostly make it block: empty its keys (and give XREADGROUP its group) first.
+  const setup = opt(g, 0.6, () => [['DEL', ...blocker.keys]]);
+  if (blocker.args[0] === 'XREADGROUP') setup.push(...blocker.keys.map((k) => ['XGROUP', 'CREATE', k, blocker.args[2]!, '$', 'MKSTREAM']));
+  return { setup, ...blocker };
+}
+function blockerOnly(g: GenContext): { args: string[]; keys: string[]; feeders: string[] } {
+  const ks = keys(g, 1, 2);
+  const group = g.rng.pick(['g1', 'g2']);
+  const count = opt(g, 0.3, () => ['COUNT', g.rng.pick(['1', '2', '5'])]);
+  switch (g.rng.int(10)) {
+    case 0: return { args: ['BLPOP', ...ks, '5'], keys: ks, feeders: LIST_FEEDERS };
+    case 1: return { args: ['BRPOP', ...ks, '5'], keys: ks, feeders: LIST_FEEDERS };
+    case 2: return { args: ['BRPOPLPUSH', ks[0]!, key(g), '5'], keys: ks.slice(0, 1), feeders: LIST_FEEDERS };
+    case 3: return { args: ['BLMOVE', ks[0]!, key(g), side(g), side(g), '5'], keys: ks.slice(0, 1), feeders: LIST_FEEDERS };
+    case 4: return { args: ['BLMPOP', '5', String(ks.length), ...ks, g.rng.pick(['LEFT', 'RIGHT']), ...count], keys: ks, feeders: LIST_FEEDERS };
+    case 5: return { args: [g.rng.pick(['BZPOPMIN', 'BZPOPMAX']), ...ks, '5'], keys: ks, feeders: ZSET_FEEDERS };
+    case 6: return { args: ['BZMPOP', '5', String(ks.length), ...ks, g.rng.pick(['MIN', 'MAX']), ...count], keys: ks, feeders: ZSET_FEEDERS };
+    case 7: return { args: ['XREAD', ...count, 'BLOCK', '5000', 'STREAMS', ...ks, ...ks.map(() => g.rng.pick(['$', '$', '0', '3-0']))], keys: ks, feeders: STREAM_FEEDERS };
+    default: {
+      const noack = opt(g, 0.2, () => ['NOACK']);
+      return { args: ['XREADGROUP', 'GROUP', group, g.rng.pick(['c1', 'c2']), ...count, ...noack, 'BLOCK', '5000', 'STREAMS', ...ks, ...ks.map(() => '>')], keys: ks, feeders: STREAM_FEEDERS };
+    }
+  }
+}
+const COMMON_FEEDERS = ['del', 'set', 'rename', 'copy', 'expireat', 'flushdb', 'swapdb', 'move', 'restore'];
+const LIST_FEEDERS = ['lpush', 'rpush', 'lpush', 'rpush', 'lpushx', 'rpushx', 'lmove', 'rpoplpush', 'linsert', 'lmpop', 'sort', ...COMMON_FEEDERS];
+const ZSET_FEEDERS = ['zadd', 'zadd', 'zincrby', 'zunionstore', 'zinterstore', 'zrangestore', 'zpopmin', 'geoadd', 'geosearchstore', ...COMMON_FEEDERS];
+const STREAM_FEEDERS = ['xadd', 'xadd', 'xadd', 'xdel', 'xtrim', 'xgroup', 'xgroup', 'xsetid', 'xreadgroup', ...COMMON_FEEDERS];
+
+/**
+ * CONFIG SET of an encoding threshold (small values make conversions frequent, the defaults bring Redis's own
+ * limits back), the same on both servers.
+ */
+export function thresholdConfig(g: GenContext): string[] {
+  const [name, values] = g.rng.pick(THRESHOLDS);
+  return ['CONFIG', 'SET', name, g.rng.pick(values)];
+}
+const THRESHOLDS: [string, string[]][] = [
+  ['hash-max-listpack-entries', ['0', '1', '3', '128']],
+  ['hash-max-listpack-value', ['0', '2', '64']],
+  ['zset-max-listpack-entries', ['0', '1', '3', '128']],
+  ['zset-max-listpack-value', ['0', '2', '64']],
+  ['set-max-intset-entries', ['0', '1', '3', '512']],
+  // list-max-listpack-size stays at its default: Strongbox keeps a list as one sequence and cuts quicklist nodes
+  // only when saving, so after a change DUMP of a list whose nodes Redis cut under another fill differs.
+  ['list-compress-depth', ['0', '1', '2', '0']],
+];

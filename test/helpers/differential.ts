@@ -46,6 +46,11 @@ export type CanonicalKind =
   /** HELLO: exact, except the `id` field (each process numbers its connections its own way). */
   | 'client-id'
   /**
+   * XINFO, XPENDING: exact, except what depends on the instant each server ran a command: absolute millisecond
+   * times (delivery and seen times, 13 digits from 1...) and idle times (XINFO CONSUMERS, XPENDING entries).
+   */
+  | 'stream-times'
+  /**
    * DUMP: exact, except payloads of hash-table sets and hashes (RDB types 2 and 4), which Redis writes in hash
    * order: for those only the type byte and the length are compared.
    */
@@ -78,6 +83,12 @@ export function canonical(reply: Buffer, kind: CanonicalKind): string {
     return text.startsWith('$') && (type === 2 || type === 4) ? `${text.slice(0, start)}<type ${type} in hash order>` : text;
   }
   if (kind === 'client-id') return text.replace(/(\$2\r\nid\r\n):\d+\r\n/, '$1:<id>\r\n');
+  if (kind === 'stream-times') {
+    return text
+      .replace(/:1\d{12}\r\n/g, ':<time>\r\n')
+      .replace(/(\$4\r\nidle\r\n:)-?\d+/g, '$1<idle>')
+      .replace(/(\*4\r\n\$\d+\r\n\d+-\d+\r\n\$\d+\r\n[^\r]*\r\n:)-?\d+/g, '$1<idle>');
+  }
   const { node } = parseNode(reply);
   if (node.children.length === 0) return kind === 'random-pick' && node.type === '$' && node.head !== '-1' ? '$<member>' : text;
   if (kind === 'random-pick') {
@@ -167,6 +178,9 @@ export function canonicalKind(args: readonly string[], encoding?: string): Canon
       return 'unordered';
     case 'hello':
       return 'client-id';
+    case 'xinfo':
+    case 'xpending':
+      return 'stream-times';
     case 'dump':
       return 'dump';
     case 'spop':
@@ -182,6 +196,61 @@ export function canonicalKind(args: readonly string[], encoding?: string): Canon
 
 /** Commands whose reply order depends on the key's encoding, so the driver asks real Redis for it. */
 const ENCODING_PROBED = new Set(['smembers', 'hkeys', 'hvals', 'hgetall']);
+
+/**
+ * The OBJECT ENCODING request (to real Redis only, right after the command, which already ran lazy expiry on
+ * the key) that decides how `args`'s reply is compared, or null when its comparison does not depend on it.
+ */
+function encodingProbe(args: readonly string[]): string[] | null {
+  const key = args[1];
+  return ENCODING_PROBED.has((args[0] ?? '').toLowerCase()) && key !== undefined ? ['OBJECT', 'ENCODING', key] : null;
+}
+
+/** The text of a bulk-string reply, or undefined for anything else (a null, an error, no reply). */
+function bulkOrUndefined(reply: Buffer | undefined): string | undefined {
+  if (reply === undefined || reply[0] !== 0x24 /* '$' */) return undefined;
+  const text = reply.toString('latin1');
+  return text.startsWith('$-1') ? undefined : text.slice(text.indexOf('\r\n') + 2, -2);
+}
+
+/** Commands in flight at once on each connection when pipelining. */
+const PIPELINE_DEPTH = 64;
+
+/** How one command is sent and compared (see `DifferentialPair.plan`). */
+interface Plan {
+  index: number;
+  args: string[];
+  /** Lowercase command name. */
+  name: string;
+  /** Sent inside MULTI (queued): compared exactly, as +QUEUED or a queuing error. */
+  inMulti: boolean;
+  /** For an EXEC that ends a transaction: the commands it runs, in order. */
+  execQueued: string[][] | null;
+  /** Requests to real Redis sent right behind the command (encoding probes), replies in order. */
+  probes: string[][];
+  /** Sent alone, after everything before it was answered, because its comparison asks the servers more. */
+  solo: boolean;
+  /** A SCAN-family iteration (solo). */
+  scan: boolean;
+  /** For a lex-range command outside MULTI (solo): the zset key it reads, checked first (see `lexRangeKey`). */
+  lexKey: string | null;
+}
+
+const LEX_COMMANDS = new Set(['zrangebylex', 'zrevrangebylex', 'zlexcount', 'zremrangebylex']);
+
+/**
+ * The key a lex-range command walks, or null for other commands. Redis documents lex ranges over a sorted set
+ * with different scores as unspecified: on a skiplist the answer depends on the random node levels, so such a
+ * command is not compared (nor sent, as a ZREMRANGEBYLEX would make the servers diverge).
+ */
+export function lexRangeKey(args: readonly string[]): string | null {
+  const name = (args[0] ?? '').toLowerCase();
+  if (LEX_COMMANDS.has(name)) return args[1] ?? null;
+  if (!args.some((a) => a.toLowerCase() === 'bylex')) return null;
+  if (name === 'zrange') return args[1] ?? null;
+  if (name === 'zrangestore') return args[2] ?? null;
+  return null;
+}
 
 export interface DifferentialOptions {
   /** Extra redis-server arguments for both servers. */
@@ -207,6 +276,12 @@ export class DifferentialPair {
   private queued: string[][] | null = null;
   index = 0;
   readonly mismatches: Mismatch[] = [];
+  /** Second connections for blocked-client scenarios (see `sendWhileBlocked`), opened on first use. */
+  private blockers: { client: RawClient; id: string; main: Side }[] | null = null;
+  /** What happened to the blockers on real Redis: answered at once, served by a feeder, released unserved. */
+  readonly blockerOutcomes = { immediate: 0, served: 0, released: 0 };
+  /** Lex-range commands not sent because their answer is unspecified (see `lexRangeKey`). */
+  unspecifiedSkipped = 0;
 
   private constructor(redis: RealRedis, strongbox: Strongbox, a: RawClient, b: RawClient) {
     this.redis = redis;
@@ -225,6 +300,7 @@ export class DifferentialPair {
   async stop(): Promise<void> {
     this.a.client.socket.destroy();
     this.b.client.socket.destroy();
+    for (const side of this.blockers ?? []) side.client.socket.destroy();
     await Promise.all([this.redis.stop(), this.strongbox.stop()]);
   }
 
@@ -238,38 +314,180 @@ export class DifferentialPair {
    * with cursor 0 iterate to the end on each server and compare the union of what they returned.
    */
   async send(args: string[]): Promise<Mismatch | null> {
+    return (await this.sendBatch([args]))[0] ?? null;
+  }
+
+  /**
+   * Sends commands in order and compares each reply; returns one result per command (a mismatch, also recorded,
+   * or null). Runs of commands whose comparison needs nothing but their replies are pipelined (up to
+   * PIPELINE_DEPTH at a time on each connection); a command whose comparison must look at the servers right
+   * after it (SCAN iteration, random picks checked against Redis, SPOP re-sync, EXEC of a queued SPOP) is sent
+   * alone, after the run before it has been answered. An encoding probe (OBJECT ENCODING to real Redis) rides in
+   * the pipeline right behind its command, so it sees the state the command left.
+   */
+  async sendBatch(batch: readonly string[][]): Promise<(Mismatch | null)[]> {
+    const results: (Mismatch | null)[] = [];
+    let run: Plan[] = [];
+    const flush = async (): Promise<void> => {
+      if (run.length === 0) return;
+      const sent = run.map((plan) => ({
+        plan,
+        replies: Promise.all([this.a.call(plan.args), this.b.call(plan.args)]),
+        probes: Promise.all(plan.probes.map((probe) => this.a.call(probe))),
+      }));
+      run = [];
+      for (const { plan, replies, probes } of sent) {
+        const [ra, rb] = await replies;
+        results.push(await this.evaluate(plan, ra, rb, await probes));
+      }
+    };
+    for (const args of batch) {
+      const plan = this.plan(args);
+      if (!plan.solo) {
+        run.push(plan);
+        if (run.length >= PIPELINE_DEPTH) await flush();
+        continue;
+      }
+      await flush();
+      if (plan.scan) {
+        results.push(await this.scanBoth(plan.index, args));
+        continue;
+      }
+      if (plan.lexKey !== null && (await this.lexUnspecified(plan.lexKey))) {
+        this.unspecifiedSkipped++;
+        results.push(null);
+        continue;
+      }
+      const [ra, rb] = await this.raw(args);
+      results.push(await this.evaluate(plan, ra, rb, await Promise.all(plan.probes.map((probe) => this.a.call(probe)))));
+    }
+    await flush();
+    return results;
+  }
+
+  /**
+   * Decides how `args` is sent and compared, and advances the transaction state as the servers will (MULTI opens
+   * a queue, EXEC/DISCARD/RESET close it; a MULTI that is nested or has arguments fails and changes nothing).
+   */
+  private plan(args: string[]): Plan {
     const index = this.index++;
     const name = (args[0] ?? '').toLowerCase();
-    if (SCAN_COMMANDS.has(name) && this.queued === null) return this.scanBoth(index, args);
-    const [ra, rb] = await this.raw(args);
     const inMulti = this.queued !== null;
+    const plan: Plan = { index, args, name, inMulti, execQueued: null, probes: [], solo: false, scan: false, lexKey: null };
+    if (SCAN_COMMANDS.has(name) && !inMulti) {
+      plan.solo = plan.scan = true;
+      return plan;
+    }
     if (inMulti && name !== 'exec' && name !== 'discard' && name !== 'multi') this.queued!.push(args);
-    if (name === 'multi' && ra.toString('latin1') === '+OK\r\n') this.queued = [];
+    if (name === 'multi' && !inMulti && args.length === 1) this.queued = [];
     if (name === 'discard' || name === 'reset') this.queued = null;
     if (name === 'exec' && inMulti) {
-      const queued = this.queued ?? [];
+      plan.execQueued = this.queued ?? [];
       this.queued = null;
-      const kinds = await Promise.all(queued.map((q) => this.kindFor(q)));
+      plan.probes = plan.execQueued.map(encodingProbe).filter((probe) => probe !== null);
+      plan.solo = plan.execQueued.some((q) => (q[0] ?? '').toLowerCase() === 'spop');
+      return plan;
+    }
+    if (inMulti) return plan;
+    const probe = encodingProbe(args);
+    if (probe !== null) plan.probes = [probe];
+    plan.lexKey = lexRangeKey(args);
+    plan.solo = canonicalKind(args) === 'random-pick' || plan.lexKey !== null;
+    return plan;
+  }
+
+  /**
+   * A blocked client served (or not) by the compared connection: `blocker` (a blocking command with a long
+   * timeout) goes to a second connection on each server, in the db and protocol of the compared one; once both
+   * servers hold it blocked (or answered it), `feeders` run on the compared connection like any command; a
+   * blocker still blocked after them is released with CLIENT UNBLOCK (as a timeout), so nothing waits on a clock.
+   * Returns one result for the blocker, then one per feeder, in the order their indexes were taken.
+   */
+  async sendWhileBlocked(blocker: string[], feeders: readonly string[][]): Promise<(Mismatch | null)[]> {
+    if (this.queued !== null) throw new Error('assertion failed: sendWhileBlocked inside MULTI');
+    const sides = await this.blockerSides();
+    const info = (await this.a.call(['CLIENT', 'INFO'])).toString('latin1');
+    const db = /\bdb=(\d+)/.exec(info)?.[1] ?? '0';
+    const resp = /\bresp=(\d)/.exec(info)?.[1] ?? '2';
+    await Promise.all(sides.map((side) => Promise.all([side.client.call('HELLO', resp), side.client.call('SELECT', db)])));
+    const index = this.index++;
+    const answered = [false, false];
+    const replies = sides.map((side, i) => side.client.call(...blocker).then((reply) => {
+      answered[i] = true;
+      return reply;
+    }));
+    // Wait until each server has either answered the blocker or holds it blocked.
+    for (let polls = 0; ; polls++) {
+      const blocked = await Promise.all(sides.map((side) => this.blockedClients(side.main)));
+      if (blocked.every((n, i) => n > 0 || answered[i])) break;
+      if (polls > 2_000) throw new Error(`blocker ${blocker.join(' ')} neither blocked nor answered`);
+    }
+    const blockedOnRedis = !answered[0];
+    const results: (Mismatch | null)[] = [null];
+    results.push(...(await this.sendBatch(feeders)));
+    let releasedOnRedis = false;
+    for (const side of sides) {
+      if ((await this.blockedClients(side.main)) === 0) continue;
+      await side.main.call(['CLIENT', 'UNBLOCK', side.id]);
+      releasedOnRedis ||= side === sides[0];
+    }
+    this.blockerOutcomes[!blockedOnRedis ? 'immediate' : releasedOnRedis ? 'released' : 'served']++;
+    const [ra, rb] = await Promise.all(replies);
+    const kind = canonicalKind(blocker);
+    if (canonical(ra!, kind) !== canonical(rb!, kind)) results[0] = this.record({ index, command: blocker, redis: ra!, strongbox: rb!, kind });
+    return results;
+  }
+
+  /** True when real Redis holds `key` as a skiplist zset whose scores are not all equal. */
+  private async lexUnspecified(key: string): Promise<boolean> {
+    const [encoding, first, last] = await Promise.all([
+      this.a.call(['OBJECT', 'ENCODING', key]),
+      this.a.call(['ZRANGE', key, '0', '0', 'WITHSCORES']),
+      this.a.call(['ZRANGE', key, '-1', '-1', 'WITHSCORES']),
+    ]);
+    if (bulkOrUndefined(encoding) !== 'skiplist') return false;
+    // One member with its score: flat in RESP2, a nested pair in RESP3.
+    const score = (reply: Buffer): string | undefined => {
+      const { node } = parseNode(reply);
+      const pair = node.children[0]?.children.length === 2 ? node.children[0] : node;
+      return pair?.children[1]?.raw.toString('latin1');
+    };
+    return score(first) !== score(last);
+  }
+
+  private async blockedClients(side: Side): Promise<number> {
+    const text = (await side.call(['INFO', 'clients'])).toString('latin1');
+    return Number(/blocked_clients:(\d+)/.exec(text)?.[1] ?? '0');
+  }
+
+  /** The second connection of each server (opened on first use) with its CLIENT ID, and the compared one. */
+  private async blockerSides(): Promise<{ client: RawClient; id: string; main: Side }[]> {
+    if (this.blockers === null) {
+      const [ca, cb] = await Promise.all([connectRaw(this.redis.port), connectRaw(this.strongbox.port)]);
+      const ids = await Promise.all([ca, cb].map(async (c) => (await c.call('CLIENT', 'ID')).toString('latin1').slice(1, -2)));
+      this.blockers = [{ client: ca, id: ids[0]!, main: this.a }, { client: cb, id: ids[1]!, main: this.b }];
+    }
+    return this.blockers;
+  }
+
+  /** Compares the replies of a planned command; for a solo one, also checks picks and re-syncs SPOP. */
+  private async evaluate(plan: Plan, ra: Buffer, rb: Buffer, probeReplies: Buffer[]): Promise<Mismatch | null> {
+    const { index, args, name, inMulti } = plan;
+    if (plan.execQueued !== null) {
+      const queued = plan.execQueued;
+      let next = 0;
+      const kinds = queued.map((q) => (encodingProbe(q) === null ? canonicalKind(q) : canonicalKind(q, bulkOrUndefined(probeReplies[next++]))));
       const mismatch = this.compareExec(index, args, ra, rb, kinds);
       if (mismatch === null) await this.resyncAfterExec(queued, ra, rb);
       return mismatch;
     }
-    const kind = inMulti ? 'exact' : await this.kindFor(args);
+    const kind = inMulti ? 'exact' : canonicalKind(args, bulkOrUndefined(probeReplies[0]));
     if (canonical(ra, kind) !== canonical(rb, kind)) return this.record({ index, command: args, redis: ra, strongbox: rb, kind });
     if (kind === 'random-pick' && !inMulti && !(await this.picksAreMembers(args, ra, rb))) {
       return this.record({ index, command: args, redis: ra, strongbox: rb, kind: 'random-pick' });
     }
     if (!inMulti && name === 'spop') await this.resyncSpop(args, ra, rb);
     return null;
-  }
-
-  private async kindFor(args: string[]): Promise<CanonicalKind> {
-    const name = (args[0] ?? '').toLowerCase();
-    if (!ENCODING_PROBED.has(name) || args[1] === undefined) return canonicalKind(args);
-    // OBJECT ENCODING goes to real Redis only: the command before it already ran lazy expiry on this key.
-    const reply = (await this.a.call(['OBJECT', 'ENCODING', args[1]])).toString('latin1');
-    const encoding = reply.startsWith('$') ? reply.slice(reply.indexOf('\r\n') + 2, -2) : undefined;
-    return canonicalKind(args, encoding);
   }
 
   private compareExec(index: number, args: string[], ra: Buffer, rb: Buffer, kinds: CanonicalKind[]): Mismatch | null {
