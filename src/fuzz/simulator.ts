@@ -90,6 +90,8 @@ export interface CrashRunResult {
   /** I/O operations of the whole run without a crash (the space crash points are drawn from). */
   opsTotal: number;
   executed: number;
+  /** Commands whose reply was released before the crash. */
+  acknowledged: number;
   /** Commands the mode promised to keep. */
   required: number;
   /** Prefix lengths whose state equals the recovered one (among the allowed ones). */
@@ -697,6 +699,7 @@ export function crashAt(w: PreparedWorkload, crashAtOp: number, crashSeed: numbe
     crashAtOp,
     opsTotal: w.opsTotal,
     executed: run.executed.length,
+    acknowledged: run.executed.filter((e) => e.ackedAtMs >= 0).length,
     required: requiredCommands(w.mode, run, crashMs),
     matchingPrefixes: [],
     recoveredDigest: '',

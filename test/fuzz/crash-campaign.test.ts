@@ -96,6 +96,20 @@ describe('crash campaign', () => {
     expect(again.recoveredDigest).toBe(first.recoveredDigest);
   }, 120_000);
 
+  test('everysec: the 2 s bound binds (some crash points must keep earlier acknowledged writes, not the last ones)', () => {
+    let binding = 0;
+    for (let i = 0; i < 3; i++) {
+      const w = prepareWorkload(seed + i, 'everysec', 80);
+      for (let op = 0; op <= w.opsTotal; op += 2) {
+        const r = crashAt(w, op, crashSeedFor(w.seed, op));
+        expect(r.violation).toBeNull();
+        expect(r.required).toBeLessThanOrEqual(r.acknowledged);
+        if (r.required > 0 && r.required < r.acknowledged) binding++;
+      }
+    }
+    expect(binding).toBeGreaterThan(0);
+  }, 120_000);
+
   test('everysec: losing a write acknowledged 2 s or more before the crash is reported (lying fsync)', () => {
     const failures = brokenFailures('everysec', 'lying-fsync');
     expect(failures.map((f) => f.violation)).toContainEqual(expect.stringMatching(/acknowledged 2 s or more before the crash \(everysec\)$/));
