@@ -155,6 +155,8 @@ function sortGeneric(s: Session, args: Bytes[], readonly: boolean): void {
     o.alpha = true;
     o.sortBy = null;
   }
+  // Redis converts a sorted set it sorts to a skiplist for good (sortCommandGeneric), SORT_RO included.
+  if (source?.kind === 'zset') source.convertToSkiplist();
   const { items, start, end } = collect(source, o);
   const vector: SortItem[] = items.map((element) => ({ element, score: 0, compareWith: null }));
   let conversionError = false;

@@ -187,6 +187,11 @@ export class ZSetValue {
     }
   }
 
+  /** zsetConvert(zobj, OBJ_ENCODING_SKIPLIST) as SORT and SORT_RO do to their source, whatever its size. */
+  convertToSkiplist(): void {
+    this.listpack = false;
+  }
+
   /** zsetConvertToListpackIfNeeded: used by store commands' results. -0 scores become 0 as in a listpack. */
   convertToListpackIfFits(config: KeyspaceConfig, maxMemberLength: number): void {
     if (this.listpack) return;

@@ -133,6 +133,46 @@ describe.runIf(enabled)('SORT against real Redis', () => {
     }
   });
 
+  // Issue #4: ALPHA compares with strcoll on C strings (bytes up to the first NUL; the C/C.UTF-8 collation is
+  // strcmp), ties keep the list order (glibc qsort is a stable merge sort) or follow pqsort (BY with LIMIT), and
+  // SORT converts a listpack zset to a skiplist (zsetConvert), even SORT_RO.
+  test('#4 ALPHA on C strings and tie order (RPUSH d "\\x00\\x01\\xff" ""; SORT d LIMIT 1 10 ASC ALPHA)', async () => {
+    const seed = runSeed('sort alpha c strings');
+    const alphabet = ['', '\x00', '\x00\x01\xff', 'a', 'a\x00b', 'a\x00c', '\xff', '\xe9t\xe9', 'B', 'b', '\x01', '10', '9', 'a\x00'];
+    const lists = fc.sample(fc.array(fc.constantFrom(...alphabet), { minLength: 1, maxLength: 25 }), { seed, numRuns: 30 });
+    for (const clients of [pair.resp2, pair.resp3]) {
+      for (const list of [alphabet, ...lists]) {
+        await both(clients, ['FLUSHALL']);
+        await make(clients, ['RPUSH', 'd', ...list]);
+        // BY weights: the key names the element, the value is one of a few strings (many ties, some NUL prefixes).
+        await make(clients, ['MSET', ...list.flatMap((v, i) => [`w${v}`, ['x', 'x\x00y', 'y', '\x00', ''][i % 5]!])]);
+        for (const args of [
+          ['SORT', 'd', 'ALPHA'], ['SORT', 'd', 'LIMIT', '1', '10', 'ASC', 'ALPHA'], ['SORT', 'd', 'ALPHA', 'DESC'],
+          ['SORT', 'd', 'ALPHA', 'DESC', 'LIMIT', '2', '5'], ['SORT_RO', 'd', 'ALPHA', 'LIMIT', '0', '3'],
+          ['SORT', 'd', 'BY', 'w*', 'ALPHA'], ['SORT', 'd', 'BY', 'w*', 'ALPHA', 'LIMIT', '1', '6'],
+          ['SORT', 'd', 'BY', 'w*', 'ALPHA', 'DESC', 'LIMIT', '0', '4'], ['SORT', 'd', 'BY', 'nokey*', 'ALPHA', 'LIMIT', '2', '3'],
+          ['SORT', 'd', 'ALPHA', 'STORE', 'out'], ['LRANGE', 'out', '0', '-1'], ['SORT', 'd', 'BY', 'w*', 'ALPHA', 'STORE', 'out'],
+          ['LRANGE', 'out', '0', '-1'], ['SORT', 'd', 'BY', 'w*', 'ALPHA', 'LIMIT', '1', '3', 'STORE', 'out'], ['LRANGE', 'out', '0', '-1'],
+        ]) {
+          const [expected, actual] = await both(clients, args);
+          expect(actual, `SEED=${seed}: ${args.join(' ')} over ${JSON.stringify(list)}`).toBe(expected);
+        }
+      }
+      // Sets and zsets without ties (no two members equal up to their first NUL): exact order.
+      await both(clients, ['FLUSHALL']);
+      await make(clients, ['SADD', 'hs', '\x00\x01', 'b\x00x', 'a', '\xff', 'c', ...Array.from({ length: 20 }, (_, i) => `m${i}`)]);
+      await both(clients, ['ZADD', 'zs', '1', 'b\x00x', '2', 'a', '3', '\xff', '4', '\x01']);
+      for (const args of [
+        ['SORT', 'hs', 'ALPHA'], ['SORT', 'hs', 'ALPHA', 'DESC', 'LIMIT', '2', '4'], ['OBJECT', 'ENCODING', 'zs'],
+        ['SORT_RO', 'zs', 'ALPHA', 'DESC'], ['OBJECT', 'ENCODING', 'zs'], ['ZADD', 'zt', '1', 'x'], ['SORT', 'zt', 'BY', 'nosort'],
+        ['OBJECT', 'ENCODING', 'zt'], ['ZADD', 'zu', '1', 'x'], ['SORT', 'zu', 'LIMIT', '0', '0'], ['OBJECT', 'ENCODING', 'zu'],
+      ]) {
+        const [expected, actual] = await both(clients, args);
+        expect(actual, args.join(' ')).toBe(expected);
+      }
+    }
+  }, 120_000);
+
   test('seeded random numeric and alpha sorts over lists and zsets', async () => {
     const seed = runSeed('sort random');
     const clients = pair.resp2;
