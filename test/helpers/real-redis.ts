@@ -156,7 +156,12 @@ export async function startRealRedis(args: string[] = []): Promise<RealRedis> {
       '--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '',
       '--appendonly', 'no', '--daemonize', 'no', '--logfile', '', '--loglevel', 'notice',
       ...args,
-    ], { stdio: ['ignore', 'pipe', 'inherit'] });
+    ], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+      // Redis sets LC_COLLATE from the environment (SORT ALPHA uses strcoll); Strongbox implements the C
+      // collation (strcmp), so the reference must not inherit e.g. en_US.UTF-8 from a CI machine.
+      env: { ...process.env, LC_ALL: 'C' },
+    });
     const stop = async (socket?: Socket): Promise<void> => {
       socket?.destroy();
       if (child.exitCode === null && child.signalCode === null) {
