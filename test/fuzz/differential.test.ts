@@ -1,13 +1,16 @@
 // Proves Strongbox answers like real Redis 7.0 on random command sequences: a seeded generator drives every
 // command in Strongbox's command table (looked up at run time) through both servers — small key space, three
-// dbs, absolute expiries, MULTI/EXEC, RESP2 and RESP3, wrong arguments — and every reply must match byte for
-// byte (order-canonicalized only where Redis itself is random), then DEBUG DIGEST must match.
-// Replay a run with `SEED=<seed> npx vitest run test/fuzz/differential.test.ts`; FUZZ_COMMANDS=n sets the length,
-// FUZZ_KEEP_GOING=1 lists every mismatching command once instead of stopping at the first.
+// dbs, absolute expiries, MULTI/EXEC, RESP2 and RESP3, wrong arguments, OBJECT ENCODING after writes, encoding
+// thresholds changed by CONFIG SET, clients blocked on a second connection and served or released — and every
+// reply must match byte for byte (order-canonicalized only where Redis itself is random), then DEBUG DIGEST must
+// match. It prints a coverage line (commands of the table exercised, issue #3's commands exercised).
+// Replay a run with `SEED=<seed> npx vitest run test/fuzz/differential.test.ts`; FUZZ_COMMANDS=n sets the length
+// (default 50,000), FUZZ_KEEP_GOING=1 lists every mismatching command once instead of stopping at the first.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { requireRealRedis } from '../helpers/real-redis.js';
-import { DifferentialPair, formatMismatch, escapeBytes } from '../helpers/differential.js';
-import { GENERATORS, NOT_FUZZED, Rng, key, type GenContext } from './commands.js';
+import { F } from '../../src/commands/index.js';
+import { DifferentialPair, formatMismatch, escapeBytes, lexRangeKey, type Mismatch } from '../helpers/differential.js';
+import { GENERATORS, NOT_FUZZED, Rng, blockerCommand, key, thresholdConfig, type GenContext } from './commands.js';
 
 /**
  * Known bugs in Strongbox that the fuzzer would otherwise trip over on every run. Each entry names the bug and
@@ -47,16 +50,40 @@ function sortDependsOnHashOrder(args: readonly string[]): boolean {
   return alpha && (by !== null || !store);
 }
 
+/** The commands issue #3 (every data type) names: a full run must exercise each, unless a known bug keeps it out. */
+const ISSUE_3_COMMANDS = [
+  'lpush rpush lpushx rpushx lpop rpop llen lrange lindex lset linsert lrem ltrim lpos lmove rpoplpush lmpop',
+  'blpop brpop blmove brpoplpush blmpop',
+  'hset hsetnx hget hmget hmset hdel hlen hstrlen hexists hkeys hvals hgetall hincrby hincrbyfloat hrandfield hscan',
+  'sadd srem scard sismember smismember smembers spop srandmember smove sinter sintercard sunion sdiff sinterstore',
+  'sunionstore sdiffstore sscan',
+  'zadd zincrby zrem zcard zcount zlexcount zscore zmscore zrank zrevrank zrange zrangestore zrangebyscore',
+  'zrevrangebyscore zrangebylex zrevrangebylex zrevrange zremrangebyrank zremrangebyscore zremrangebylex zpopmin',
+  'zpopmax bzpopmin bzpopmax zmpop bzmpop zunion zinter zdiff zunionstore zinterstore zdiffstore zintercard',
+  'zrandmember zscan',
+  'xadd xlen xrange xrevrange xdel xtrim xread xgroup|create xgroup|setid xgroup|destroy xgroup|createconsumer',
+  'xgroup|delconsumer xreadgroup xack xpending xclaim xautoclaim xinfo|stream xinfo|groups xinfo|consumers xsetid',
+  'geoadd geodist geohash geopos geosearch geosearchstore georadius georadiusbymember',
+  'sort sort_ro type object|encoding',
+].join(' ').split(' ');
+
 const enabled = requireRealRedis();
 const SEED = process.env['SEED'] !== undefined ? Number(process.env['SEED']) : Math.floor(Math.random() * 2 ** 31);
-const COMMANDS = Number(process.env['FUZZ_COMMANDS'] ?? 20_000);
+const COMMANDS = Number(process.env['FUZZ_COMMANDS'] ?? 50_000);
 /** FUZZ_KEEP_GOING=1: report every mismatching command once instead of stopping at the first (triage). */
 const KEEP_GOING = process.env['FUZZ_KEEP_GOING'] === '1';
+/** Commands generated before they are sent (the pair pipelines them; a mismatch still names its own command). */
+const BATCH = 256;
+/**
+ * Both servers run their cron 100 times a second, so a blocking command's 10 ms timeout ends within ~10 ms
+ * instead of Redis's default 100 ms tick (hz 10): the fuzzer sends thousands of them.
+ */
+const SERVER_ARGS = ['--hz', '100'];
 
 describe.runIf(enabled)('differential fuzz against real Redis', () => {
   let pair: DifferentialPair;
   beforeAll(async () => {
-    pair = await DifferentialPair.start();
+    pair = await DifferentialPair.start({ args: SERVER_ARGS });
   });
   afterAll(async () => {
     await pair?.stop();
@@ -76,9 +103,18 @@ describe.runIf(enabled)('differential fuzz against real Redis', () => {
 
     const ctx: GenContext = { rng: new Rng(SEED), fuzzyTtlKeys: new Set() };
     const history: string[][] = [];
-    const nextCommand = (): string[] => {
+    const exercised = new Set<string>();
+    const tableName = (args: readonly string[]): string | null => {
+      const name = (args[0] ?? '').toLowerCase();
+      const spec = table.get(name);
+      if (spec === undefined) return null;
+      if (spec.subcommands === undefined) return name;
+      const sub = (args[1] ?? '').toLowerCase();
+      return spec.subcommands.has(sub) ? `${name}|${sub}` : null;
+    };
+    const nextCommand = (names: readonly string[] = usable): string[] => {
       for (;;) {
-        const name = ctx.rng.pick(usable);
+        const name = ctx.rng.pick(names);
         const args = GENERATORS[name]!(ctx);
         const spec = table.get(name)!;
         // Containers (OBJECT, CLIENT, XGROUP...): only subcommands Strongbox has.
@@ -88,51 +124,101 @@ describe.runIf(enabled)('differential fuzz against real Redis', () => {
         return command;
       }
     };
-    let sent = 0;
+
     const reported = new Set<string>();
-    const send = async (args: string[]): Promise<void> => {
-      history.push(args);
-      sent++;
-      const mismatch = await pair.send(args);
+    const onResult = (mismatch: Mismatch | null): void => {
       if (mismatch === null) return;
-      if (KEEP_GOING) {
-        // Triage mode: print each mismatching command name once and carry on (later replies may cascade).
-        const name = args[0]!.toLowerCase();
-        if (!reported.has(name)) console.log(formatMismatch(mismatch, SEED));
-        reported.add(name);
-        return;
-      }
-      const context = history.slice(-15, -1).map((h) => `    ${h.map((a) => escapeBytes(a, 40)).join(' ')}`).join('\n');
+      const args = mismatch.command;
+      const before = history.slice(0, mismatch.index);
+      const context = before.slice(-14).map((h) => `    ${h.map((a) => escapeBytes(a, 40)).join(' ')}`).join('\n');
       const keyArg = args[args.length - 1] ?? '';
-      const touching = history.slice(0, -1).filter((h) => h.includes(keyArg) || /^(select|flushdb|flushall|swapdb|move)$/i.test(h[0] ?? '')).slice(-60);
+      const touching = before.filter((h) => h.includes(keyArg) || /^(select|flushdb|flushall|swapdb|move)$/i.test(h[0] ?? '')).slice(-60);
       const keyContext = touching.map((h) => `    ${h.map((a) => escapeBytes(a, 40)).join(' ')}`).join('\n');
-      throw new Error(`${formatMismatch(mismatch, SEED)}\n  preceding commands:\n${context}\n  earlier commands naming ${JSON.stringify(keyArg)} (and db switches):\n${keyContext}`);
+      const report = `${formatMismatch(mismatch, SEED)}\n  preceding commands:\n${context}\n  earlier commands naming ${JSON.stringify(keyArg)} (and db switches):\n${keyContext}`;
+      if (!KEEP_GOING) throw new Error(report);
+      // Triage mode: report each mismatching command name once and carry on (later replies may cascade).
+      const name = args[0]!.toLowerCase();
+      if (!reported.has(name)) console.log(report);
+      reported.add(name);
+    };
+    // Commands wait in `batch` (in history order) until sent; history[i] is the command the pair numbers i.
+    let batch: string[][] = [];
+    const queue = (args: string[]): void => {
+      history.push(args);
+      batch.push(args);
+      const name = tableName(args);
+      if (name !== null) exercised.add(name);
+    };
+    const flush = async (): Promise<void> => {
+      const sending = batch;
+      batch = [];
+      for (const result of await pair.sendBatch(sending)) onResult(result);
+    };
+    /** A command, and now and then right after a write the OBJECT ENCODING of the key it wrote. */
+    const queueCommand = (args: string[], inMulti: boolean): void => {
+      queue(args);
+      const spec = table.get((args[0] ?? '').toLowerCase());
+      const written = args[1];
+      if (inMulti || spec === undefined || (spec.flags & F.write) === 0 || written === undefined || !ctx.rng.chance(0.25)) return;
+      queue(['OBJECT', 'ENCODING', written]);
     };
 
-    while (sent < COMMANDS) {
+    while (history.length < COMMANDS) {
+      if (batch.length >= BATCH) await flush();
       const r = ctx.rng.next();
       if (r < 0.04) {
         // A transaction: sometimes watched, sometimes discarded, sometimes with a queuing error.
         const watch = ['WATCH', key(ctx)];
-        if (ctx.rng.chance(0.3) && table.has('watch') && !KNOWN_BUGS.some((known) => known.matches(watch))) await send(watch);
-        await send(['MULTI']);
+        if (ctx.rng.chance(0.3) && table.has('watch') && !KNOWN_BUGS.some((known) => known.matches(watch))) queue(watch);
+        queue(['MULTI']);
         const n = 1 + ctx.rng.int(6);
         for (let i = 0; i < n; i++) {
           const args = nextCommand();
           const name = args[0]!.toLowerCase();
           if (name === 'scan' || name === 'sscan' || name === 'hscan' || name === 'zscan' || name === 'watch') continue;
-          await send(args);
+          // Lex ranges over a zset of mixed scores are unspecified; the pair checks for that outside MULTI only.
+          if (lexRangeKey(args) !== null) continue;
+          queueCommand(args, true);
         }
-        await send([ctx.rng.chance(0.9) ? 'EXEC' : 'DISCARD']);
+        queue([ctx.rng.chance(0.9) ? 'EXEC' : 'DISCARD']);
       } else if (r < 0.05) {
-        await send(['SELECT', String(ctx.rng.int(3))]);
+        queue(['SELECT', String(ctx.rng.int(3))]);
       } else if (r < 0.053) {
-        await send(['HELLO', ctx.rng.pick(['2', '3'])]);
+        queue(['HELLO', ctx.rng.pick(['2', '3'])]);
       } else if (r < 0.055) {
-        await send([ctx.rng.pick(['NOSUCHCOMMAND', 'gEt', 'SeT']), 'k', 'v']);
+        queue([ctx.rng.pick(['NOSUCHCOMMAND', 'gEt', 'SeT']), 'k', 'v']);
+      } else if (r < 0.057 && table.has('config')) {
+        queue(thresholdConfig(ctx));
+      } else if (r < 0.062) {
+        // A client blocked on another connection, then commands that may serve it (sometimes in a transaction).
+        const blocker = blockerCommand(ctx);
+        for (const args of blocker.setup) queue(args);
+        await flush();
+        const names = blocker.feeders.filter((name) => table.has(name));
+        ctx.focus = blocker.keys;
+        const feeders = Array.from({ length: 1 + ctx.rng.int(3) }, () => nextCommand(names));
+        ctx.focus = undefined;
+        const wrapped = ctx.rng.chance(0.25) ? [['MULTI'], ...feeders, ['EXEC']] : feeders;
+        for (const args of [blocker.args, ...wrapped]) {
+          history.push(args);
+          const name = tableName(args);
+          if (name !== null) exercised.add(name);
+        }
+        for (const result of await pair.sendWhileBlocked(blocker.args, wrapped)) onResult(result);
       } else {
-        await send(nextCommand());
+        queueCommand(nextCommand(), false);
       }
+    }
+    await flush();
+    const all = [...table.entries()].flatMap(([name, spec]) => (spec.subcommands === undefined ? [name] : [...spec.subcommands.keys()].map((sub) => `${name}|${sub}`)));
+    const missed = all.filter((name) => !exercised.has(name)).sort();
+    const blockers = pair.blockerOutcomes;
+    console.log(`coverage: ${all.length - missed.length} of ${all.length} commands of the table exercised (subcommands counted one by one) in ${history.length} commands; not exercised: ${missed.join(' ')}; clients blocked on another connection: ${blockers.served} served, ${blockers.released} released unserved, ${blockers.immediate} answered at once; lex ranges over mixed scores (unspecified) not sent: ${pair.unspecifiedSkipped}`);
+    const issue3Missed = ISSUE_3_COMMANDS.filter((name) => !exercised.has(name));
+    console.log(`issue #3: ${ISSUE_3_COMMANDS.length - issue3Missed.length} of ${ISSUE_3_COMMANDS.length} of its commands exercised; not exercised: ${issue3Missed.join(' ') || 'none'}`);
+    if (COMMANDS >= 50_000) {
+      const keptOut = (name: string): boolean => KNOWN_BUGS.some((known) => known.matches([name.split('|')[0]!.toUpperCase(), 'k', 'm']));
+      expect(issue3Missed.filter((name) => !keptOut(name)), 'issue #3 commands never generated').toEqual([]);
     }
     if (table.has('debug')) {
       const [a, b] = await pair.raw(['DEBUG', 'DIGEST']);
