@@ -1,6 +1,6 @@
 // LZF (liblzf 3.x format, as Redis bundles it in src/lzf_c.c / src/lzf_d.c): the compression of
 // RDB strings (RDB_ENC_LZF) and of quicklist nodes. This module owns the byte format only; the
-// decision to compress (length > 20, output smaller than input) belongs to the RDB writer.
+// decision to compress (length > 20, output at most length - 4) belongs to the RDB writer.
 //
 // Stream of chunks, each starting with a control byte:
 //
