@@ -52,7 +52,9 @@ export type CanonicalKind =
   | 'stream-times'
   /**
    * DUMP: exact, except payloads of hash-table sets and hashes (RDB types 2 and 4), which Redis writes in hash
-   * order: for those only the type byte and the length are compared.
+   * order: for those only the type byte and the length are compared; and streams (RDB types 15 and 19), whose
+   * consumer seen-times and pending delivery times are the instant each server ran a command: those (and so
+   * the CRC) are masked.
    */
   | 'dump';
 
@@ -73,6 +75,22 @@ function sortedChildren(node: RespNode, pairs: boolean): string[] {
   return parts.sort();
 }
 
+/**
+ * A stream DUMP reply with every 8-byte little-endian integer within a day of now (a millisecond time) masked,
+ * and the trailing CRC-64 with them. Payload bytes start at `start` and end before the final CRLF.
+ */
+function maskStreamDumpTimes(text: string, start: number): string {
+  const payload = Buffer.from(text.slice(start, -2), 'latin1');
+  const nowMs = Date.now();
+  const chars = text.slice(start, -2).split('');
+  for (let i = 0; i + 8 <= payload.length - 8; i++) {
+    const value = Number(payload.readBigUInt64LE(i));
+    if (Math.abs(value - nowMs) < 86_400_000) chars.fill('T', i, i + 8);
+  }
+  chars.fill('C', Math.max(0, chars.length - 8));
+  return `${text.slice(0, start)}${chars.join('')}\r\n`;
+}
+
 /** The comparable form of a reply under `kind`. */
 export function canonical(reply: Buffer, kind: CanonicalKind): string {
   const text = reply.toString('latin1');
@@ -80,7 +98,9 @@ export function canonical(reply: Buffer, kind: CanonicalKind): string {
   if (kind === 'dump') {
     const start = text.indexOf('\r\n') + 2;
     const type = text.charCodeAt(start);
-    return text.startsWith('$') && (type === 2 || type === 4) ? `${text.slice(0, start)}<type ${type} in hash order>` : text;
+    if (!text.startsWith('$')) return text;
+    if (type === 2 || type === 4) return `${text.slice(0, start)}<type ${type} in hash order>`;
+    return type === 15 || type === 19 ? maskStreamDumpTimes(text, start) : text;
   }
   if (kind === 'client-id') return text.replace(/(\$2\r\nid\r\n):\d+\r\n/, '$1:<id>\r\n');
   if (kind === 'stream-times') {
