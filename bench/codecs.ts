@@ -1,5 +1,6 @@
 /**
- * Codec micro-benchmarks (tinybench): RESP request parsing and reply writing, RDB write and read, CRC-64 and LZF.
+ * Codec micro-benchmarks (tinybench): RESP request parsing and reply writing, RDB write and read, CRC-64, LZF, and
+ * the LZ4 frame compression of backup archives (lz4-napi, the archive's dependency).
  * Each reports MB/s (GB/s for CRC-64) of input bytes, so the numbers compare with disk and network bandwidth.
  * Pure CPU: no server, no sockets.
  *
@@ -8,6 +9,7 @@
  */
 import { Bench } from 'tinybench';
 import { cpus } from 'node:os';
+import { compressFrameSync, decompressFrameSync } from 'lz4-napi';
 import {
   RequestParser,
   ReplyWriter,
@@ -70,6 +72,8 @@ async function main(): Promise<void> {
   const lzfInput = compressible(1024 * 1024);
   const lzfPacked = lzfCompress(lzfInput);
   if (lzfPacked === null) throw new Error('assertion failed: benchmark input does not compress');
+  const lz4Frame = compressFrameSync(rdb, { contentChecksum: true });
+  if (!decompressFrameSync(lz4Frame).equals(rdb)) throw new Error('assertion failed: LZ4 frame does not round-trip');
   const replyValue = 'x'.repeat(32);
   const writer = new ReplyWriter();
   let sink = 0;
@@ -107,6 +111,9 @@ async function main(): Promise<void> {
   });
   add(`LZF decompress (1 MB text from ${(lzfPacked.length / 1024).toFixed(0)} KB)`, lzfInput.length, 'MB/s', () => {
     sink += lzfDecompress(lzfPacked, lzfInput.length)?.length ?? 0;
+  });
+  add(`LZ4 archive write (the ${(rdb.length / 1024 / 1024).toFixed(1)} MB RDB to a ${(lz4Frame.length / 1024).toFixed(0)} KB frame)`, rdb.length, 'MB/s', () => {
+    sink += compressFrameSync(rdb, { contentChecksum: true }).length;
   });
 
   await bench.run();

@@ -1,216 +1,168 @@
 /**
  * End-to-end benchmark, side by side: real redis-server and Strongbox (`bin/strongbox-server`, built JavaScript)
- * on free loopback ports, both memory-only, measured with Redis's own redis-benchmark.
+ * on free loopback ports with the same directives, one table: metric | Redis | Strongbox | ratio (Strongbox /
+ * Redis: higher is better for throughput, lower for time, latency and memory).
  *
- * Runs alternate A B A B (rounds, default 3) so a noisy neighbour hurts both servers alike; each metric is the
- * median of its rounds. Then both load the same dataset through `redis-cli --pipe` and report RSS and INFO
- * used_memory. Prints one table: metric | Redis | Strongbox | ratio (Strongbox / Redis; higher is better for
- * throughput, lower for memory).
+ * Groups (`--only a,b`; all by default):
+ *   throughput   redis-benchmark (50 clients) SET GET INCR LPUSH LPOP SADD HSET ZADD LRANGE_100 MSET at -P 1 and
+ *                -P 16, memory-only servers (`save ""`, `appendonly no`)
+ *   memory       RSS and INFO used_memory after loading the same mixed dataset through `redis-cli --pipe`
+ *   aof          SET -P 1 under `appendonly yes` with `appendfsync always` and `everysec`
+ *   snapshot     RDB load at start-up, then BGSAVE and BGREWRITEAOF of `--keys` keys under a steady probe load
+ *                (bench/snapshot.ts); `rdb-load` alone runs only the load part
+ *   leaderboard  one sorted set of `--keys` players: ZADD, ZINCRBY, ZREVRANGE 0 9 WITHSCORES, ZREVRANK
+ *                (bench/leaderboard.ts)
+ *
+ * Each group alternates Redis, Strongbox, Redis, Strongbox… for `--rounds` rounds and reports medians, so a
+ * noisy neighbour hurts both alike.
  *
  *   npm run build && npm run bench:server
- *   BENCH_REQUESTS=100000 BENCH_ROUNDS=3 BENCH_CLIENTS=50 BENCH_TESTS=set,get npm run bench:server
+ *   npm run bench:server -- --only snapshot,aof --keys 200000 --rounds 1 --requests 20000
+ *   BENCH_TESTS=set,get BENCH_PIPELINES=1 BENCH_DATASET_KEYS=200000 npm run bench:server -- --only throughput
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer, connect } from 'node:net';
-import { tmpdir, cpus } from 'node:os';
-import { join, dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import {
+  KINDS,
+  LABELS,
+  RespClient,
+  Samples,
+  formatBytes,
+  formatRate,
+  infoNumber,
+  machineLine,
+  parseOptions,
+  pipe,
+  printTable,
+  progress,
+  pushCommand,
+  ratio,
+  redisBenchmark,
+  rssBytes,
+  sleep,
+  startServer,
+  wants,
+  type BenchOptions,
+  type Row,
+  type Server,
+} from './harness.js';
+import { leaderboardRows } from './leaderboard.js';
+import { rdbLoadRows, snapshotRows } from './snapshot.js';
 
-const REQUESTS = Number(process.env['BENCH_REQUESTS'] ?? 100_000);
-const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 3);
-const CLIENTS = Number(process.env['BENCH_CLIENTS'] ?? 50);
 const TESTS = (process.env['BENCH_TESTS'] ?? 'set,get,incr,lpush,lpop,sadd,hset,zadd,lrange_100,mset').split(',');
 const PIPELINES = (process.env['BENCH_PIPELINES'] ?? '1,16').split(',').map(Number);
 const DATASET_KEYS = Number(process.env['BENCH_DATASET_KEYS'] ?? 200_000);
 
-/** The repository root: this file runs as dist/bench/server.js. */
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-
-interface Target {
-  name: string;
-  port: number;
-  child: ChildProcess;
+async function startPair(directives: Record<string, string>): Promise<Server[]> {
+  const servers: Server[] = [];
+  for (const kind of KINDS) servers.push(await startServer(kind, directives));
+  return servers;
 }
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === 'string') throw new Error('no free port');
-  return address.port;
+async function stopAll(servers: readonly Server[]): Promise<void> {
+  for (const server of servers) await server.stop();
 }
 
-async function waitForPort(port: number, child: ChildProcess): Promise<void> {
-  for (let i = 0; i < 400; i++) {
-    if (child.exitCode !== null) throw new Error(`server on port ${port} exited with ${child.exitCode}`);
-    const ok = await new Promise<boolean>((resolve) => {
-      const socket = connect(port, '127.0.0.1');
-      socket.once('connect', () => {
-        socket.destroy();
-        resolve(true);
-      });
-      socket.once('error', () => resolve(false));
-    });
-    if (ok) return;
-    await new Promise((r) => setTimeout(r, 25));
+/** redis-benchmark's tests at each pipeline depth, memory-only servers. */
+async function throughputRows(options: BenchOptions, servers: readonly Server[]): Promise<Row[]> {
+  const samples = new Samples();
+  progress(`throughput: -n ${options.requests} -c ${options.clients}, ${TESTS.join(',')}, -P ${PIPELINES.join(',')}`);
+  for (let round = 0; round < options.rounds; round++) {
+    for (const pipeline of PIPELINES) {
+      for (const server of servers) {
+        const results = await redisBenchmark(server.port, ['-n', String(options.requests), '-c', String(options.clients), '-P', String(pipeline), '-t', TESTS.join(',')]);
+        for (const [test, result] of results) samples.add(`${test.split(' ')[0]} -P ${pipeline} (req/s)`, server.kind, result.rps, formatRate);
+        process.stderr.write('.');
+      }
+    }
   }
-  throw new Error(`server on port ${port} did not start`);
-}
-
-async function start(name: string, command: string, args: string[]): Promise<Target> {
-  const port = await freePort();
-  const dir = mkdtempSync(join(tmpdir(), `bench-${name}-`));
-  const child = spawn(command, [...args, '--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, '--logfile', ''], {
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  child.once('exit', () => rmSync(dir, { recursive: true, force: true }));
-  await waitForPort(port, child);
-  return { name, port, child };
-}
-
-async function run(command: string, args: string[], input?: Buffer): Promise<string> {
-  const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'inherit'] });
-  let out = '';
-  child.stdout.on('data', (d: Buffer) => (out += d.toString('latin1')));
-  child.stdin.on('error', () => {}); // a tool may exit before reading its stdin (EPIPE)
-  child.stdin.end(input ?? '');
-  const code = await new Promise<number | null>((resolve) => child.once('close', (c) => resolve(c)));
-  if (code !== 0) throw new Error(`${command} ${args.join(' ')} exited with ${code}`);
-  return out;
-}
-
-/** requests/second per test name, from redis-benchmark --csv. */
-async function benchmark(port: number, pipeline: number): Promise<Map<string, number>> {
-  const out = await run('redis-benchmark', ['-p', String(port), '-n', String(REQUESTS), '-c', String(CLIENTS), '-P', String(pipeline), '-t', TESTS.join(','), '--csv']);
-  const rates = new Map<string, number>();
-  for (const line of out.split('\n')) {
-    const fields = line.split(',').map((f) => f.replace(/"/g, ''));
-    if (fields.length < 2 || fields[0] === 'test') continue;
-    const rate = Number(fields[1]);
-    if (Number.isFinite(rate)) rates.set(fields[0]!.split(' ')[0]!, rate);
-  }
-  return rates;
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
-
-function rssBytes(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, 'latin1');
-  const m = /VmRSS:\s+(\d+) kB/.exec(status);
-  return m === null ? 0 : Number(m[1]) * 1024;
-}
-
-async function usedMemory(port: number): Promise<number> {
-  const info = await run('redis-cli', ['-p', String(port), 'INFO', 'memory']);
-  const m = /used_memory:(\d+)/.exec(info);
-  return m === null ? 0 : Number(m[1]);
+  process.stderr.write('\n');
+  return samples.rows();
 }
 
 /** Aggregate types in the dataset: each needs its command on both servers. */
 const AGGREGATES = ['RPUSH', 'HSET', 'SADD', 'ZADD'];
 
-/**
- * The same dataset for both: strings, and small lists, hashes, sets and sorted sets (those whose write command
- * both servers have), as one RESP stream.
- */
-function dataset(aggregates: readonly string[]): Buffer {
+/** Strings, and small lists, hashes, sets and sorted sets, as one RESP stream. */
+function dataset(): Buffer {
   const parts: string[] = [];
-  const cmd = (...args: string[]): void => {
-    parts.push(`*${args.length}\r\n`);
-    for (const a of args) parts.push(`$${Buffer.byteLength(a, 'latin1')}\r\n${a}\r\n`);
-  };
   const value = 'v'.repeat(64);
-  for (let i = 0; i < DATASET_KEYS; i++) cmd('SET', `string:${i}`, `${value}${i}`);
-  const has = (name: string): boolean => aggregates.includes(name);
+  for (let i = 0; i < DATASET_KEYS; i++) pushCommand(parts, ['SET', `string:${i}`, `${value}${i}`]);
+  const twenty = (f: (j: number) => string[]): string[] => Array.from({ length: 20 }, (_, j) => f(j)).flat();
   for (let i = 0; i < DATASET_KEYS / 100; i++) {
-    if (has('RPUSH')) cmd('RPUSH', `list:${i}`, ...Array.from({ length: 20 }, (_, j) => `item${j}`));
-    if (has('HSET')) cmd('HSET', `hash:${i}`, ...Array.from({ length: 20 }, (_, j) => [`field${j}`, `value${j}`]).flat());
-    if (has('SADD')) cmd('SADD', `set:${i}`, ...Array.from({ length: 20 }, (_, j) => `member${j}`));
-    if (has('ZADD')) cmd('ZADD', `zset:${i}`, ...Array.from({ length: 20 }, (_, j) => [String(j), `member${j}`]).flat());
+    pushCommand(parts, ['RPUSH', `list:${i}`, ...twenty((j) => [`item${j}`])]);
+    pushCommand(parts, ['HSET', `hash:${i}`, ...twenty((j) => [`field${j}`, `value${j}`])]);
+    pushCommand(parts, ['SADD', `set:${i}`, ...twenty((j) => [`member${j}`])]);
+    pushCommand(parts, ['ZADD', `zset:${i}`, ...twenty((j) => [String(j), `member${j}`])]);
   }
   return Buffer.from(parts.join(''), 'latin1');
 }
 
-function version(command: string, args: string[]): Promise<string> {
-  return run(command, args).then((s) => s.trim()).catch(() => '?');
-}
-
-function formatRate(n: number): string {
-  return n >= 1000 ? `${(n / 1000).toFixed(1)}k` : n.toFixed(0);
-}
-
-function formatBytes(n: number): string {
-  return `${(n / 1024 / 1024).toFixed(1)} MB`;
-}
-
-async function main(): Promise<void> {
-  const cpu = cpus();
-  console.log(`CPU: ${cpu[0]?.model ?? '?'} x ${cpu.length}; Node ${process.version}; ${await version('redis-server', ['--version'])}`);
-  console.log(`redis-benchmark: -n ${REQUESTS} -c ${CLIENTS}, tests ${TESTS.join(',')}, pipelines ${PIPELINES.join(',')}, ${ROUNDS} rounds A B A B, medians\n`);
-  const redis = await start('redis', 'redis-server', []);
-  const ours = await start('strongbox', 'node', [join(ROOT, 'bin', 'strongbox-server')]);
-  const targets = [redis, ours];
-  const rates = new Map<string, number[][]>(); // metric -> [redis rounds, strongbox rounds]
+/** RSS and used_memory after both servers load the same dataset (the servers are flushed first). */
+async function memoryRows(servers: readonly Server[]): Promise<Row[]> {
+  const data = dataset();
+  const clients = await Promise.all(servers.map((s) => RespClient.connect(s.port)));
   try {
-    for (let round = 0; round < ROUNDS; round++) {
-      for (const pipeline of PIPELINES) {
-        for (let t = 0; t < targets.length; t++) {
-          const target = targets[t]!;
-          const result = await benchmark(target.port, pipeline);
-          for (const [test, rate] of result) {
-            const metric = `${test} -P ${pipeline}`;
-            if (!rates.has(metric)) rates.set(metric, [[], []]);
-            rates.get(metric)![t]!.push(rate);
-          }
+    for (const client of clients) await client.text('FLUSHALL');
+    const baseRss = servers.map((s) => rssBytes(s.pid));
+    for (const server of servers) await pipe(server.port, data);
+    await sleep(500);
+    const rss = servers.map((s) => rssBytes(s.pid));
+    const used = await Promise.all(clients.map(async (c) => infoNumber(await c.info('memory'), 'used_memory')));
+    const keys = DATASET_KEYS + (DATASET_KEYS / 100) * AGGREGATES.length;
+    progress(`memory: ${DATASET_KEYS} strings of ~70 bytes, and ${DATASET_KEYS / 100} each of 20-element ${AGGREGATES.join('/')} keys`);
+    const growth = rss.map((r, i) => r - baseRss[i]!);
+    const row = (metric: string, [a, b]: number[]): Row => [metric, formatBytes(a!), formatBytes(b!), ratio(a!, b!)];
+    return [row(`RSS after loading ${keys} keys`, rss), row('RSS growth for the dataset', growth), row('INFO used_memory', used)];
+  } finally {
+    for (const client of clients) client.close();
+  }
+}
+
+/** SET -P 1 with the append-only file on, under each fsync policy (switched by CONFIG SET on both). */
+async function aofRows(options: BenchOptions): Promise<Row[]> {
+  const servers = await startPair({ appendonly: 'yes', appendfsync: 'everysec' });
+  const samples = new Samples();
+  progress(`aof: SET -n ${options.requests} -c ${options.clients} -P 1, appendfsync always / everysec`);
+  try {
+    for (let round = 0; round < options.rounds; round++) {
+      for (const policy of ['always', 'everysec']) {
+        for (const server of servers) {
+          const admin = await RespClient.connect(server.port);
+          await admin.text('CONFIG', 'SET', 'appendfsync', policy);
+          admin.close();
+          const results = await redisBenchmark(server.port, ['-n', String(options.requests), '-c', String(options.clients), '-P', '1', '-r', '100000', '-t', 'set']);
+          samples.add(`SET -P 1, appendonly yes, appendfsync ${policy} (req/s)`, server.kind, results.get('SET')?.rps ?? NaN, formatRate);
           process.stderr.write('.');
         }
       }
     }
     process.stderr.write('\n');
-    const rows: [string, string, string, string][] = [];
-    for (const [metric, [a, b]] of rates) {
-      if (a!.length === 0 || b!.length === 0) continue;
-      const ma = median(a!);
-      const mb = median(b!);
-      rows.push([`${metric} (req/s)`, formatRate(ma), formatRate(mb), `${(mb / ma).toFixed(2)}x`]);
-    }
-    const aggregates: string[] = [];
-    for (const name of AGGREGATES) {
-      const reply = await run('redis-cli', ['-p', String(ours.port), 'COMMAND', 'INFO', name]);
-      if (reply.trim() !== '') aggregates.push(name);
-    }
-    const data = dataset(aggregates);
-    for (const target of targets) {
-      await run('redis-cli', ['-p', String(target.port), 'FLUSHALL']);
-    }
-    const baseRss = targets.map((t) => rssBytes(t.child.pid!));
-    for (const target of targets) await run('redis-cli', ['-p', String(target.port), '--pipe'], data);
-    await new Promise((r) => setTimeout(r, 500));
-    const rss = targets.map((t) => rssBytes(t.child.pid!));
-    const used = await Promise.all(targets.map((t) => usedMemory(t.port)));
-    const keys = DATASET_KEYS + (DATASET_KEYS / 100) * aggregates.length;
-    console.log(`dataset: ${DATASET_KEYS} strings of ~70 bytes, and ${DATASET_KEYS / 100} each of 20-element ${aggregates.join('/')} keys`);
-    rows.push([`RSS after loading ${keys} keys`, formatBytes(rss[0]!), formatBytes(rss[1]!), `${(rss[1]! / rss[0]!).toFixed(2)}x`]);
-    rows.push([`RSS growth for the dataset`, formatBytes(rss[0]! - baseRss[0]!), formatBytes(rss[1]! - baseRss[1]!), `${((rss[1]! - baseRss[1]!) / (rss[0]! - baseRss[0]!)).toFixed(2)}x`]);
-    rows.push(['INFO used_memory', formatBytes(used[0]!), formatBytes(used[1]!), `${(used[1]! / used[0]!).toFixed(2)}x`]);
-    printTable(['metric', 'Redis', 'Strongbox', 'ratio'], rows);
   } finally {
-    for (const target of targets) target.child.kill('SIGKILL');
+    await stopAll(servers);
   }
+  return samples.rows();
 }
 
-function printTable(header: string[], rows: string[][]): void {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]): string => `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' | ')} |`;
-  console.log(line(header));
-  console.log(`|${widths.map((w, i) => (i === 0 ? '-'.repeat(w + 2) : '-'.repeat(w + 1) + ':')).join('|')}|`);
-  for (const row of rows) console.log(line(row));
+async function main(): Promise<void> {
+  const options = parseOptions(process.argv.slice(2));
+  const startedAt = performance.now();
+  console.log(await machineLine());
+  console.log(`${options.rounds} rounds, ${LABELS.redis} and ${LABELS.strongbox} alternating, medians; -n ${options.requests} -c ${options.clients}; ${options.keys} keys for snapshots and the leaderboard\n`);
+  const rows: Row[] = [];
+  if (wants(options, 'throughput') || wants(options, 'memory')) {
+    const servers = await startPair({});
+    try {
+      if (wants(options, 'throughput')) rows.push(...(await throughputRows(options, servers)));
+      if (wants(options, 'memory')) rows.push(...(await memoryRows(servers)));
+    } finally {
+      await stopAll(servers);
+    }
+  }
+  if (wants(options, 'aof')) rows.push(...(await aofRows(options)));
+  if (wants(options, 'snapshot')) rows.push(...(await snapshotRows(options)));
+  else if (options.only.includes('rdb-load')) rows.push(...(await rdbLoadRows(options)));
+  if (wants(options, 'leaderboard')) rows.push(...(await leaderboardRows(options)));
+  printTable(rows);
+  console.log(`\n(${((performance.now() - startedAt) / 60_000).toFixed(1)} minutes)`);
 }
 
 await main();
