@@ -394,8 +394,16 @@ class SimNode implements EngineHost {
     for (const w of work) w();
   }
 
-  /** serverCron's persistence part. */
+  /**
+   * serverCron: the active expiry cycle (its DELs propagate like a command's, and go through a running snapshot's
+   * copy-on-write), then persistence. Expiry deletes only keys already dead, so the reference engine, which
+   * expires lazily only, reaches the same live keys.
+   */
   cron(): void {
+    const keyspace = this.engine.keyspace;
+    keyspace.nowMs = this.clock.nowMs();
+    keyspace.activeExpireCycle(25, () => 0);
+    this.engine.afterCommand();
     this.aof.cron();
     this.rdb.cron();
   }
