@@ -535,6 +535,8 @@ export class AppendOnlyFile {
       offManifest = this.manifestWhileOff();
       if (offManifest === null) return false;
     }
+    // stat_aof_rewrites counts rewrites that got past step 1, whatever their outcome (Redis 7.0).
+    this.rewrites++;
     const seq = this.baseSeq + 1;
     const format = this.settings.useRdbPreamble ? 'rdb' : 'aof';
     const name = baseName(this.fileName, seq, format === 'rdb');
@@ -666,7 +668,6 @@ export class AppendOnlyFile {
     this.rewriteBaseSizeBytes = this.currentSizeBytes;
     this.logger.notice('Background AOF rewrite terminated with success');
     this.deleteHistory();
-    this.rewrites++;
     this.rewritesConsecutiveFailures = 0;
     this.lastBgrewriteOk = true;
     this.logger.notice('Background AOF rewrite finished successfully');
