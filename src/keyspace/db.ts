@@ -7,8 +7,8 @@
  *
  * Snapshot hook: every entry point that may lead to a change of a key (lookup, and so getRead/getWrite, through
  * which in-place mutations of collections obtain their value; set, add, delete, setExpire, removeExpire) first
- * calls `keyspace.writeObserver.beforeWrite`, and `clear` calls `beforeBulkChange`, so a fork-less BGSAVE
- * (src/persistence/rdb/snapshot.ts) can serialize a key's old value before it changes. Reads are included on
+ * calls `keyspace.writeObserver.beforeWrite`, and `clear` calls `beforeBulkChange`, so a fork-less BGSAVE or
+ * BGREWRITEAOF (src/persistence/snapshot.ts) can serialize a key's old value before it changes. Reads are included on
  * purpose: a command that looked a value up may edit it in place, and saving an unchanged key early is harmless.
  * Code that edits `dict` entries directly must call lookup/getWrite for the key first. Without a running
  * snapshot the observer is null and costs one check.

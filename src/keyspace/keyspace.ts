@@ -19,7 +19,7 @@ export interface KeyspaceListener {
 
 /**
  * Told before the keyspace changes, for a fork-less snapshot that must save each key as it was when the snapshot
- * began (src/persistence/rdb/snapshot.ts; contract in db.ts's module comment).
+ * began (src/persistence/snapshot.ts: BGSAVE and the AOF rewrite; contract in db.ts's module comment).
  */
 export interface WriteObserver {
   /** `key` of `db` is about to be created, changed in place, replaced, deleted, or get/lose a TTL. */
