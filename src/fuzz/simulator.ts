@@ -427,7 +427,7 @@ export class SimulatedStop extends Error {
 // ---------------------------------------------------------------------------------------------------------
 // A run
 
-export interface Executed {
+export interface ExecutedCommand {
   /** Virtual ms at which the command ran (the reference replays it at the same instant). */
   atMs: number;
   /** Virtual ms at which the command's reply was released, or -1 if never. */
@@ -446,7 +446,7 @@ interface SaveRecord {
 }
 
 interface Drive {
-  executed: Executed[];
+  executed: ExecutedCommand[];
   crashed: boolean;
   saves: SaveRecord[];
   /** Virtual ms of every operation an injected fault failed. */
@@ -506,7 +506,7 @@ function drive(node: SimNode, turns: Bytes[][][], random: () => number, fault: F
     for (const turn of turns) {
       const start = run.executed.length;
       for (const args of turn) {
-        const e: Executed = { atMs: node.clock.ms, ackedAtMs: -1, refusal: node.refusalNow(), reply: '' };
+        const e: ExecutedCommand = { atMs: node.clock.ms, ackedAtMs: -1, refusal: node.refusalNow(), reply: '' };
         run.executed.push(e);
         step('command', () => {
           e.reply = node.run(args);
@@ -606,7 +606,7 @@ export interface PreparedWorkload {
   recoveryMs: number;
   /** Digests after each prefix of the full run's commands, computed on first use. */
   digests: string[] | null;
-  executedFull: Executed[];
+  executedFull: ExecutedCommand[];
   /** What the run without a crash went through (tests use it to show a property was exercised). */
   stats: { savesCompleted: number; faultHits: number; commandsRefused: number; problem: string | null };
 }
