@@ -130,7 +130,10 @@ export async function startServer(kind: ServerKind, directives: Record<string, s
     await closed;
     const log = existsSync(logFile) ? readFileSync(logFile, 'latin1') : '(no log)';
     // Another process may have taken the port between freePort and listen: then try another one.
-    if (!/in use/i.test(log) || attempt === 3) throw new Error(`${kind} did not start; log:\n${log}`);
+    if (!/in use/i.test(log) || attempt === 3) {
+      rmSync(dir, { recursive: true, force: true });
+      throw new Error(`${kind} did not start; log:\n${log}`);
+    }
   }
 }
 
