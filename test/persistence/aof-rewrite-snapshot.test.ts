@@ -8,26 +8,16 @@ import { AofReader, type Bytes } from '../../formats/index.js';
 import { Engine, allCommands, type Session } from '../../src/commands/index.js';
 import { defaultKeyspaceConfig, digestHex, keyspaceDigest } from '../../src/keyspace/index.js';
 import { keyspaceBaseSnapshots } from '../../src/persistence/aof/index.js';
+import { seededRandom } from '../../src/fuzz/index.js';
 
 const SEED = Number(process.env['SEED'] ?? Math.floor(Math.random() * 2 ** 31));
 const NOW = 1_800_000_000_000;
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function newEngine(seed: number): { engine: Engine; session: Session } {
   const engine = new Engine({
     keyspace: defaultKeyspaceConfig(),
     clock: { nowMs: () => NOW, monotonicUs: () => NOW * 1000 },
-    random: mulberry32(seed),
+    random: seededRandom(seed),
     commands: allCommands,
   });
   return { engine, session: engine.createSession() };
@@ -72,7 +62,7 @@ function digest(engine: Engine): string {
 describe('plain-command AOF BASE from a point-in-time snapshot', () => {
   it(`replays to the dataset as of its start under concurrent commands (SEED=${SEED})`, () => {
     console.log(`aof-rewrite-snapshot SEED=${SEED}`);
-    const rand = mulberry32(SEED);
+    const rand = seededRandom(SEED);
     for (let round = 0; round < 15; round++) {
       const source = newEngine(round);
       for (let i = 0; i < 1500; i++) run(source, randomCommand(rand, false));
