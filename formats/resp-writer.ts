@@ -20,6 +20,13 @@ const INITIAL_BYTES = 16 * 1024;
 /** Replies up to this size are copied out by `take` (into Node's shared small-buffer pool below 4 KB). */
 const TAKE_COPY_MAX_BYTES = 4 * 1024;
 
+/**
+ * Up to this many bytes are copied by a JS loop instead of a native call (`latin1Write`, `set`), whose fixed cost
+ * is larger than the copy for a short reply such as `+OK` or `:1` (redis-benchmark -P 16, BENCHMARKS.md).
+ */
+const SHORT_BYTES = 32;
+const OK_REPLY = Buffer.from('+OK\r\n', 'latin1');
+
 /** Pre-encoded small integer replies and bulk headers: most replies are one of these. */
 const SMALL_MAX = 1024;
 const integerReplies: Buffer[] = [];
@@ -81,15 +88,31 @@ export class ReplyWriter {
   }
 
   raw(bytes: Uint8Array): void {
-    this.reserve(bytes.length);
-    this.buf.set(bytes, this.length);
-    this.length += bytes.length;
+    const n = bytes.length;
+    this.reserve(n);
+    if (n > SHORT_BYTES) {
+      this.buf.set(bytes, this.length);
+      this.length += n;
+      return;
+    }
+    const buf = this.buf;
+    let at = this.length;
+    for (let i = 0; i < n; i++) buf[at++] = bytes[i]!;
+    this.length = at;
   }
 
   /** Appends latin1 text as bytes. */
   text(s: string): void {
-    this.reserve(s.length);
-    this.length += this.buf.latin1Write(s, this.length, s.length);
+    const n = s.length;
+    this.reserve(n);
+    if (n > SHORT_BYTES) {
+      this.length += this.buf.latin1Write(s, this.length, n);
+      return;
+    }
+    const buf = this.buf;
+    let at = this.length;
+    for (let i = 0; i < n; i++) buf[at++] = s.charCodeAt(i);
+    this.length = at;
   }
 
   simple(s: string): void {
@@ -97,7 +120,7 @@ export class ReplyWriter {
   }
 
   ok(): void {
-    this.text('+OK\r\n');
+    this.raw(OK_REPLY);
   }
 
   /** `message` is the full error line without the leading '-', e.g. `ERR syntax error`. */
@@ -117,8 +140,8 @@ export class ReplyWriter {
     const n = s.length;
     if (n < SMALL_MAX) this.raw(bulkHeaders[n]!);
     else this.text('$' + n + '\r\n');
-    this.reserve(n + 2);
-    this.length += this.buf.latin1Write(s, this.length, n);
+    this.text(s);
+    this.reserve(2);
     this.buf[this.length++] = 13;
     this.buf[this.length++] = 10;
   }

@@ -139,7 +139,7 @@ export class RequestParser {
         this.bulkBytes = length;
       }
       if (end - pos < this.bulkBytes + 2) return pos;
-      this.args.push(buf.latin1Slice(pos, pos + this.bulkBytes));
+      this.args.push(this.args.length === 0 ? this.commandName(buf, pos, this.bulkBytes) : buf.latin1Slice(pos, pos + this.bulkBytes));
       // Redis does not check the CRLF after a bulk: it skips two bytes whatever they are.
       this.consumedBytes += this.bulkBytes + 2;
       pos += this.bulkBytes + 2;
@@ -156,6 +156,30 @@ export class RequestParser {
   }
 
   private stopRequested = false;
+
+  /** Recently seen command names, most recent first (at most NAMES_MAX, each at most NAME_BYTES_MAX bytes). */
+  private readonly names: Bytes[] = [];
+
+  /**
+   * The first argument of a multibulk request as a string, reusing the string of an earlier request with the
+   * same bytes: a client repeats a handful of command names, and a reused string skips the slice and comes with
+   * its hash already computed for the command table lookup.
+   */
+  private commandName(buf: Buffer, pos: number, length: number): Bytes {
+    if (length > NAME_BYTES_MAX) return buf.latin1Slice(pos, pos + length);
+    const names = this.names;
+    for (let n = 0; n < names.length; n++) {
+      const name = names[n]!;
+      if (name.length !== length) continue;
+      let i = 0;
+      while (i < length && name.charCodeAt(i) === buf[pos + i]) i++;
+      if (i === length) return name;
+    }
+    const name = buf.latin1Slice(pos, pos + length);
+    if (names.length >= NAMES_MAX) names.pop();
+    names.unshift(name);
+    return name;
+  }
 
   private parseInline(
     buf: Buffer,
@@ -192,9 +216,20 @@ function hasNul(buf: Buffer, start: number, end: number): boolean {
   return false;
 }
 
+/** Command names remembered per parser, and the longest remembered (Redis's longest is 20 bytes). */
+const NAMES_MAX = 8;
+const NAME_BYTES_MAX = 32;
+/** Header lines (`*3`, `$16`) are a few bytes: scanning this far in JS beats a native `indexOf` call. */
+const SHORT_LINE_BYTES = 32;
+
 /** Index of the CR of the first CRLF at or after `from`, or -1. */
 function findCRLF(buf: Buffer, from: number, end: number): number {
-  let i = buf.indexOf(CR, from);
+  const stop = Math.min(end - 1, from + SHORT_LINE_BYTES);
+  for (let i = from; i < stop; i++) {
+    if (buf[i] === CR && buf[i + 1] === LF) return i;
+  }
+  if (stop < from || stop === end - 1) return -1;
+  let i = buf.indexOf(CR, stop);
   while (i >= 0 && i + 1 < end) {
     if (buf[i + 1] === LF) return i;
     i = buf.indexOf(CR, i + 1);

@@ -238,7 +238,7 @@ export class Engine implements KeyspaceListener {
       this.rejectCommand(session, refusal);
       return;
     }
-    this.call(session, spec, args);
+    this.callAt(session, spec, args, nowMs);
     if (this.callDepth === 0) this.afterCommand();
   }
 
@@ -262,12 +262,17 @@ export class Engine implements KeyspaceListener {
    * queued command, so a transaction's effects collect into one propagation batch.
    */
   call(session: Session, spec: CommandSpec, args: Bytes[]): void {
+    this.callAt(session, spec, args, this.clock.nowMs());
+  }
+
+  /** `call` with the wall clock already read (`execute` reads it once per request, not twice). */
+  private callAt(session: Session, spec: CommandSpec, args: Bytes[], nowMs: number): void {
     const handler = spec.handler;
     if (handler === undefined) throw new Error(`assertion failed: ${spec.name} has no handler`);
     const previous = this.current;
     this.current = session;
     this.callDepth++;
-    this.keyspace.nowMs = this.clock.nowMs();
+    this.keyspace.nowMs = nowMs;
     const dirtyBefore = this.dirty;
     const rewrittenBefore = this.rewritten;
     this.rewritten = null;

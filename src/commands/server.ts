@@ -927,6 +927,14 @@ export class CommandHistogram {
   }
 
   private static bucketOf(ns: number): number {
+    if ((ns | 0) === ns && ns > 0) {
+      // Integer arithmetic for int32 values (every call under a second): the same bucket without log2 and pow,
+      // which were a visible share of the per-command cost under redis-benchmark -P 16.
+      const e = 31 - Math.clz32(ns);
+      if (e < 7) return ns;
+      const shift = e - 7;
+      return (1 << e) + (((ns - (1 << e)) >> shift) << shift);
+    }
     const e = Math.floor(Math.log2(ns));
     if (e < 7) return ns;
     const m = Math.floor((ns - 2 ** e) / 2 ** (e - 7));

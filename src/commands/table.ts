@@ -206,11 +206,25 @@ export class CommandTable {
     return commands;
   }
 
+  /**
+   * Specs by the spelling clients used (`SET`, `Set`), so a request's name is not lower-cased each time: an
+   * upper-case name cost a `toLowerCase` allocation per command under redis-benchmark (BENCHMARKS.md). Only
+   * names that resolve are kept, at most SPELLINGS_MAX of them.
+   */
+  private readonly spellings = new Map<string, CommandSpec>();
+
   /** The spec of `name` (any case), or undefined. */
   lookup(name: string): CommandSpec | undefined {
-    return this.commands.get(name) ?? this.commands.get(name.toLowerCase());
+    const known = this.commands.get(name) ?? this.spellings.get(name);
+    if (known !== undefined) return known;
+    const spec = this.commands.get(name.toLowerCase());
+    if (spec !== undefined && this.spellings.size < SPELLINGS_MAX) this.spellings.set(name, spec);
+    return spec;
   }
 }
+
+/** Bound on the remembered spellings of command names (each command has only a few in practice). */
+const SPELLINGS_MAX = 4096;
 
 const builtTables = new WeakMap<readonly CommandDef[], Map<string, CommandSpec>>();
 

@@ -70,6 +70,15 @@ export class Connection implements Transport {
 
   private onData(chunk: Buffer): void {
     if (this.closed || this.closing) return;
+    if (this.qpos === this.qlen && !this.paused && chunk.length <= this.server.queryBufferLimitBytes()) {
+      // Nothing buffered (the common case): parse the chunk where it lies and keep only an unfinished tail,
+      // instead of copying every read into the query buffer first.
+      const result = this.parser.parse(chunk, 0, chunk.length, this.onCommand);
+      if (typeof result !== 'number') this.protocolError(result, chunk, 0, chunk.length);
+      else if (result < chunk.length) this.append(chunk.subarray(result));
+      this.server.scheduleFlush(this);
+      return;
+    }
     this.append(chunk);
     const limit = this.server.queryBufferLimitBytes();
     if (this.qlen - this.qpos > limit) {
@@ -126,16 +135,17 @@ export class Connection implements Transport {
       }
       return;
     }
-    this.protocolError(result);
+    this.protocolError(result, this.qbuf, this.qpos, this.qlen);
+    this.qpos = this.qlen;
   }
 
-  private protocolError(error: ProtocolError): void {
-    const sample = this.qbuf.latin1Slice(this.qpos, Math.min(this.qlen, this.qpos + 128));
+  /** Replies and closes; `start`..`end` are the bytes the failed parse was given (a sample goes to the log). */
+  private protocolError(error: ProtocolError, buf: Buffer, start: number, end: number): void {
+    const sample = buf.latin1Slice(start, Math.min(end, start + 128));
     this.server.logger.verbose(
       `Protocol error (${error.message}) from client: id=${this.session.id} addr=${this.addr}. Query buffer during protocol error: '${sample.replace(/[^\x20-\x7e]/g, '?')}'`,
     );
     this.session.reply.error(`ERR Protocol error: ${error.message}`);
-    this.qpos = this.qlen;
     this.close();
   }
 
