@@ -233,6 +233,12 @@ function bulkOrUndefined(reply: Buffer | undefined): string | undefined {
   return text.startsWith('$-1') ? undefined : text.slice(text.indexOf('\r\n') + 2, -2);
 }
 
+/** An extra connection for a blocking command, and its CLIENT ID. */
+interface BlockerConnection {
+  client: RawClient;
+  id: string;
+}
+
 /** Commands in flight at once on each connection when pipelining. */
 const PIPELINE_DEPTH = 64;
 
@@ -296,8 +302,8 @@ export class DifferentialPair {
   private queued: string[][] | null = null;
   index = 0;
   readonly mismatches: Mismatch[] = [];
-  /** Second connections for blocked-client scenarios (see `sendWhileBlocked`), opened on first use. */
-  private blockers: { client: RawClient; id: string; main: Side }[] | null = null;
+  /** Extra connections for blocked-client scenarios (see `sendWhileBlocked`), opened on first use. */
+  private readonly blockers: BlockerConnection[][] = [];
   /** What happened to the blockers on real Redis: answered at once, served by a feeder, released unserved. */
   readonly blockerOutcomes = { immediate: 0, served: 0, released: 0 };
   /** Lex-range commands not sent because their answer is unspecified (see `lexRangeKey`). */
@@ -320,7 +326,7 @@ export class DifferentialPair {
   async stop(): Promise<void> {
     this.a.client.socket.destroy();
     this.b.client.socket.destroy();
-    for (const side of this.blockers ?? []) side.client.socket.destroy();
+    for (const c of this.blockers.flat()) c.client.socket.destroy();
     await Promise.all([this.redis.stop(), this.strongbox.stop()]);
   }
 
@@ -417,44 +423,52 @@ export class DifferentialPair {
   }
 
   /**
-   * A blocked client served (or not) by the compared connection: `blocker` (a blocking command with a long
-   * timeout) goes to a second connection on each server, in the db and protocol of the compared one; once both
-   * servers hold it blocked (or answered it), `feeders` run on the compared connection like any command; a
+   * Clients blocked on other connections, served (or not) by the compared one: each of `blockers` (blocking
+   * commands with a long timeout) goes to its own extra connection on each server, in the db and protocol of the
+   * compared one, and the next is sent only once both servers hold the previous one blocked (or answered it), so
+   * they queue in the same order (fairness); then `feeders` run on the compared connection like any command; a
    * blocker still blocked after them is released with CLIENT UNBLOCK (as a timeout), so nothing waits on a clock.
-   * Returns one result for the blocker, then one per feeder, in the order their indexes were taken.
+   * Returns one result per blocker, then one per feeder, in the order their indexes were taken.
    */
-  async sendWhileBlocked(blocker: string[], feeders: readonly string[][]): Promise<(Mismatch | null)[]> {
+  async sendWhileBlocked(blockers: readonly string[][], feeders: readonly string[][]): Promise<(Mismatch | null)[]> {
     if (this.queued !== null) throw new Error('assertion failed: sendWhileBlocked inside MULTI');
-    const sides = await this.blockerSides();
+    const connections = await this.blockerConnections(blockers.length);
     const info = (await this.a.call(['CLIENT', 'INFO'])).toString('latin1');
     const db = /\bdb=(\d+)/.exec(info)?.[1] ?? '0';
     const resp = /\bresp=(\d)/.exec(info)?.[1] ?? '2';
-    await Promise.all(sides.map((side) => Promise.all([side.client.call('HELLO', resp), side.client.call('SELECT', db)])));
-    const index = this.index++;
-    const answered = [false, false];
-    const replies = sides.map((side, i) => side.client.call(...blocker).then((reply) => {
-      answered[i] = true;
-      return reply;
-    }));
-    // Wait until each server has either answered the blocker or holds it blocked.
-    for (let polls = 0; ; polls++) {
-      const blocked = await Promise.all(sides.map((side) => this.blockedClients(side.main)));
-      if (blocked.every((n, i) => n > 0 || answered[i])) break;
-      if (polls > 2_000) throw new Error(`blocker ${blocker.join(' ')} neither blocked nor answered`);
+    await Promise.all(connections.flat().map((c) => Promise.all([c.client.call('HELLO', resp), c.client.call('SELECT', db)])));
+    const sent: { index: number; args: string[]; answered: boolean[]; replies: Promise<Buffer[]> }[] = [];
+    for (let k = 0; k < blockers.length; k++) {
+      const args = blockers[k]!;
+      const answered = [false, false];
+      const replies = Promise.all(connections[k]!.map((c, side) => c.client.call(...args).then((reply) => {
+        answered[side] = true;
+        return reply;
+      })));
+      const blocker = { index: this.index++, args, answered, replies };
+      sent.push(blocker);
+      // Wait until each server holds every unanswered blocker so far blocked.
+      for (let polls = 0; ; polls++) {
+        const counts = await Promise.all([this.a, this.b].map((main) => this.blockedClients(main)));
+        const expected = [0, 1].map((side) => sent.slice(0, k + 1).filter((s) => !s.answered[side]).length);
+        if (counts[0] === expected[0] && counts[1] === expected[1]) break;
+        if (polls > 2_000) throw new Error(`blocker ${blocker.args.join(' ')} neither blocked nor answered`);
+      }
     }
-    const blockedOnRedis = !answered[0];
-    const results: (Mismatch | null)[] = [null];
+    const blockedOnRedis = sent.map((s) => !s.answered[0]);
+    const results: (Mismatch | null)[] = sent.map(() => null);
     results.push(...(await this.sendBatch(feeders)));
-    let releasedOnRedis = false;
-    for (const side of sides) {
-      if ((await this.blockedClients(side.main)) === 0) continue;
-      await side.main.call(['CLIENT', 'UNBLOCK', side.id]);
-      releasedOnRedis ||= side === sides[0];
+    for (let k = 0; k < sent.length; k++) {
+      const [unblockedA] = await Promise.all([this.a, this.b].map((main, side) => main.call(['CLIENT', 'UNBLOCK', connections[k]![side]!.id])));
+      const released = unblockedA!.toString('latin1') === ':1\r\n';
+      this.blockerOutcomes[!blockedOnRedis[k] ? 'immediate' : released ? 'released' : 'served']++;
     }
-    this.blockerOutcomes[!blockedOnRedis ? 'immediate' : releasedOnRedis ? 'released' : 'served']++;
-    const [ra, rb] = await Promise.all(replies);
-    const kind = canonicalKind(blocker);
-    if (canonical(ra!, kind) !== canonical(rb!, kind)) results[0] = this.record({ index, command: blocker, redis: ra!, strongbox: rb!, kind });
+    for (let k = 0; k < sent.length; k++) {
+      const { index, args, replies } = sent[k]!;
+      const [ra, rb] = await replies;
+      const kind = canonicalKind(args);
+      if (canonical(ra!, kind) !== canonical(rb!, kind)) results[k] = this.record({ index, command: args, redis: ra!, strongbox: rb!, kind });
+    }
     return results;
   }
 
@@ -480,14 +494,14 @@ export class DifferentialPair {
     return Number(/blocked_clients:(\d+)/.exec(text)?.[1] ?? '0');
   }
 
-  /** The second connection of each server (opened on first use) with its CLIENT ID, and the compared one. */
-  private async blockerSides(): Promise<{ client: RawClient; id: string; main: Side }[]> {
-    if (this.blockers === null) {
-      const [ca, cb] = await Promise.all([connectRaw(this.redis.port), connectRaw(this.strongbox.port)]);
-      const ids = await Promise.all([ca, cb].map(async (c) => (await c.call('CLIENT', 'ID')).toString('latin1').slice(1, -2)));
-      this.blockers = [{ client: ca, id: ids[0]!, main: this.a }, { client: cb, id: ids[1]!, main: this.b }];
+  /** `count` extra connections to each server ([redis, strongbox] each), with their CLIENT IDs; opened on first use. */
+  private async blockerConnections(count: number): Promise<BlockerConnection[][]> {
+    while (this.blockers.length < count) {
+      const clients = await Promise.all([connectRaw(this.redis.port), connectRaw(this.strongbox.port)]);
+      const ids = await Promise.all(clients.map(async (c) => (await c.call('CLIENT', 'ID')).toString('latin1').slice(1, -2)));
+      this.blockers.push(clients.map((client, i) => ({ client, id: ids[i]! })));
     }
-    return this.blockers;
+    return this.blockers.slice(0, count);
   }
 
   /** Compares the replies of a planned command; for a solo one, also checks picks and re-syncs SPOP. */
@@ -555,7 +569,9 @@ export class DifferentialPair {
     const candidates = name === 'spop' ? ours.filter((m) => !pickedMembers(ra).includes(m)) : ours;
     if (candidates.length === 0) return true;
     const { node } = parseNode(await this.a.call([probe, key, ...candidates]));
-    return node.children.length === candidates.length && node.children.every((c) => c.head !== '-1' && c.type !== '_' && c.raw.toString('latin1') !== ':0\r\n');
+    // A null is `$-1` (RESP2) or `_` (RESP3); a RESP3 double `,-1` is a score, not a null.
+    const isNull = (c: RespNode): boolean => c.type === '_' || (c.type === '$' && c.head === '-1');
+    return node.children.length === candidates.length && node.children.every((c) => !isNull(c) && c.raw.toString('latin1') !== ':0\r\n');
   }
 
   /**
