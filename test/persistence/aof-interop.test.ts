@@ -153,7 +153,12 @@ describe.runIf(requireRealRedis())('AOF folders are interchangeable with Redis 7
       const s = await strongbox(dir, []);
       const ours = await readDigests(s.call);
       expect(ours.keys).toEqual(expectedKeys(expected));
-      expect(ours.digest).toBe(expected.digest);
+      // DEBUG DIGEST counts a key whose TTL has passed until active expiry removes it, which may or may not have
+      // run by now: the recorded whole-dataset digest is comparable only while every recorded key still lives.
+      const now = Date.now();
+      const lapsed = expected.databases.flatMap((db) => db.keys).filter((k) => k.expire_at_ms >= 0 && k.expire_at_ms <= now);
+      if (lapsed.length === 0) expect(ours.digest).toBe(expected.digest);
+      else console.log(`${name}: ${lapsed.length} recorded TTL(s) have passed since the corpus was made; compared key by key only`);
     });
   }
 
