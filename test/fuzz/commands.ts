@@ -601,6 +601,7 @@ function blockerOnly(g: GenContext): { args: string[]; keys: string[]; feeders: 
     }
   }
 }
+// Each list starts with the two commands that serve its blockers (the fuzzer favours them for the first feeder).
 const COMMON_FEEDERS = ['del', 'set', 'rename', 'copy', 'expireat', 'flushdb', 'swapdb', 'move', 'restore'];
 const LIST_FEEDERS = ['lpush', 'rpush', 'lpush', 'rpush', 'lpushx', 'rpushx', 'lmove', 'rpoplpush', 'linsert', 'lmpop', 'sort', ...COMMON_FEEDERS];
 const ZSET_FEEDERS = ['zadd', 'zadd', 'zincrby', 'zunionstore', 'zinterstore', 'zrangestore', 'zpopmin', 'geoadd', 'geosearchstore', ...COMMON_FEEDERS];
