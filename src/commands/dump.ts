@@ -13,6 +13,7 @@ import { fromRdbValue, toRdbValue } from '../keyspace/index.js';
 import { NOTIFY } from './engine.js';
 import { ERR } from './errors.js';
 import { parseInt64 } from './args.js';
+import { expireTimePassed } from './keys.js';
 import type { Session } from './session.js';
 import type { CommandDef } from './table.js';
 
@@ -93,7 +94,7 @@ function restore(s: Session, args: string[]): void {
   let ttl = BigInt(ttlArg);
   // Redis adds the clock to a relative TTL in a C long long: beyond INT64_MAX it wraps to a past time.
   if (ttl !== 0n && !options.absTtl) ttl = BigInt.asIntN(64, ttl + BigInt(s.engine.keyspace.nowMs));
-  if (ttl !== 0n && ttl <= s.engine.keyspace.nowMs) {
+  if (ttl !== 0n && expireTimePassed(s, ttl)) {
     // Already expired: the key is not created (and the old one, with REPLACE, is gone: propagate DEL).
     if (deleted) {
       s.engine.rewrite(['DEL', key]);

@@ -171,6 +171,16 @@ function expireVetoed(flags: number, when: bigint, current: Int64): boolean {
   return false;
 }
 
+
+/**
+ * redis checkAlreadyExpired: a write with an absolute time already past deletes the key instead of setting the
+ * TTL, except on a replica (which waits for its primary's DEL) and while loading (nothing expires then).
+ */
+export function expireTimePassed(s: Session, atMs: bigint): boolean {
+  const ks = s.engine.keyspace;
+  return atMs <= BigInt(ks.nowMs) && ks.expiryEnabled && !ks.loading && !s.engine.host.isReplica() && !s.engine.host.isLoading();
+}
+
 /**
  * EXPIRE/PEXPIRE/EXPIREAT/PEXPIREAT (redis expireGenericCommand). `baseMs` is added to the argument (0 for the
  * absolute forms); `seconds` scales it. Outcomes: an error for bad flags/integer/overflow; 0 when the key is
@@ -207,7 +217,7 @@ function expireGeneric(s: Session, args: string[], baseMs: number, seconds: bool
     s.reply.integer(0);
     return;
   }
-  if (when <= BigInt(s.engine.keyspace.nowMs) && s.engine.keyspace.expiryEnabled) {
+  if (expireTimePassed(s, when)) {
     s.db.delete(key);
     s.engine.addDirty();
     const lazy = configValue(s, 'lazyfree-lazy-expire') === 'yes';

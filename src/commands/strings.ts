@@ -14,6 +14,7 @@ import type { Db } from '../keyspace/index.js';
 import { ERR, arityError, invalidExpireError } from './errors.js';
 import { NOTIFY } from './engine.js';
 import { parseInt64 } from './args.js';
+import { expireTimePassed } from './keys.js';
 import { MutableString, incrByFloat, isString, unencodedString, stringBytes, type RedisValue, type StringValue } from '../keyspace/index.js';
 
 const INT64_MAX = 9223372036854775807n;
@@ -275,7 +276,7 @@ function getex(s: Session, args: string[]): void {
   }
   s.reply.bulk(value);
   const absolute = (parsed.flags & (SET_EXAT | SET_PXAT)) !== 0;
-  if (expireAtMs !== null && absolute && alreadyExpired(s, expireAtMs)) {
+  if (expireAtMs !== null && absolute && expireTimePassed(s, expireAtMs)) {
     s.db.delete(key);
     s.engine.rewrite(['DEL', key]);
     s.engine.notify(NOTIFY.generic, 'del', key, s.db.id);
@@ -294,10 +295,6 @@ function getex(s: Session, args: string[]): void {
   }
 }
 
-/** redis checkAlreadyExpired: a past absolute time deletes the key, except on a replica (it waits for DEL). */
-function alreadyExpired(s: Session, atMs: bigint): boolean {
-  return atMs <= BigInt(s.engine.keyspace.nowMs) && !s.engine.host.isReplica() && !s.engine.host.isLoading();
-}
 
 function getdel(s: Session, args: string[]): void {
   const key = args[1]!;

@@ -136,7 +136,7 @@ export class Db {
    */
   expireIfNeeded(key: string): boolean {
     const atMs = this.expires.get(key);
-    if (atMs === undefined || atMs > this.keyspace.nowMs) return false;
+    if (atMs === undefined || atMs > this.keyspace.nowMs || this.keyspace.loading) return false;
     if (!this.keyspace.expiryEnabled) return true;
     this.deleteExpired(key);
     return true;

@@ -48,8 +48,13 @@ export class Keyspace {
   readonly config: KeyspaceConfig;
   /** The instant commands run at (unix ms), set by the caller before each command or cycle. */
   nowMs = 0;
-  /** False on a replica or while loading: expired keys are hidden, not deleted. */
+  /** False on a replica: expired keys are hidden, not deleted. */
   expiryEnabled = true;
+  /**
+   * True while an AOF is replayed: no TTL has passed (redis keyIsExpired returns 0 while loading), so a logged
+   * INCRBY or APPEND on a key whose TTL ran out while the server was down finds the key as it was logged.
+   */
+  loading = false;
   /** False after DEBUG SET-ACTIVE-EXPIRE 0: the active cycle does nothing, lookups still expire keys. */
   activeExpireEnabled = true;
   listener: KeyspaceListener = NOOP_LISTENER;
@@ -128,7 +133,7 @@ export class Keyspace {
    * Returns the number of keys deleted.
    */
   activeExpireCycle(budgetMs: number, elapsedMs: () => number): number {
-    if (!this.expiryEnabled || !this.activeExpireEnabled) return 0;
+    if (!this.expiryEnabled || !this.activeExpireEnabled || this.loading) return 0;
     const keysPerLoop = 20 + 5 * (this.config.activeExpireEffort - 1);
     const acceptableStalePerc = 10 - this.config.activeExpireEffort + 1;
     let deleted = 0;

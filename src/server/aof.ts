@@ -178,10 +178,12 @@ function replay<T>(server: Server, load: (target: ReplayTarget) => T, fs: AofFil
       session = null;
     },
   };
+  engine.keyspace.loading = true;
   try {
     return load(target);
   } finally {
     target.endFile();
+    engine.keyspace.loading = false;
     engine.host = savedHost;
     if (functionsSkipped > 0) {
       server.logger.warning(`Skipped ${functionsSkipped} FUNCTION commands while loading the AOF: Strongbox has no scripting engine`);

@@ -81,4 +81,29 @@ describe.runIf(requireRealRedis())('AOF in a running server', () => {
     const manifest = readFileSync(join(s.dir, 'appendonlydir/appendonly.aof.manifest'), 'latin1');
     expect(manifest).toBe('file appendonly.aof.1.base.rdb seq 1 type b\n');
   });
+
+  it('replays the log with nothing expiring: TTLs that passed while the server was down apply after loading, as in Redis', async () => {
+    const s = await start(['--appendfsync', 'always']);
+    // Logged as SET ... PXAT t then INCRBY / PERSIST: replayed after t, an expiring replay would drop the key at
+    // SET and let INCRBY recreate it without its TTL, and PERSIST would find nothing to keep.
+    await s.call('SET', 'counter', '1', 'PX', '300');
+    await s.call('INCRBY', 'counter', '5');
+    await s.call('SET', 'kept', 'v', 'PX', '300');
+    await s.call('PERSIST', 'kept');
+    await s.stop();
+    running.splice(running.indexOf(s), 1);
+    await new Promise((r) => setTimeout(r, 400));
+    const probe = async (call: (...args: string[]) => Promise<Buffer>): Promise<string[]> =>
+      Promise.all([call('GET', 'counter'), call('GET', 'kept'), call('TTL', 'kept'), call('DBSIZE')]).then((rs) => rs.map((r) => r.toString('latin1')));
+    const again = await start([], s.dir);
+    const ours = await probe(again.call);
+    await again.stop();
+    running.splice(running.indexOf(again), 1);
+    const r = await redisOnFolder(s.dir);
+    running.push(r);
+    expect(r.started, r.log).toBe(true);
+    const theirs = await probe(r.client!.call);
+    expect(theirs).toEqual(['$-1\r\n', '$1\r\nv\r\n', ':-1\r\n', ':1\r\n']);
+    expect(ours).toEqual(theirs);
+  });
 });
