@@ -28,6 +28,11 @@ export interface AdminHost {
   /** BGSAVE / BGREWRITEAOF: the status line to reply (`+Background saving started`) or an error line (`-ERR ...`). */
   bgsave(schedule: boolean): string;
   bgrewriteaof(): string;
+  /**
+   * FLUSHALL's persistence side (redis flushAllDataAndResetRDB): a running BGSAVE is dropped, `empty` runs, and
+   * with save points the empty dataset is saved at once.
+   */
+  flushAll(empty: () => void): void;
   /** Unix seconds of the last successful save. */
   lastSaveSec(): number;
   /** DEBUG RELOAD: save and load back. Returns an error line, or null. */

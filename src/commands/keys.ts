@@ -528,8 +528,13 @@ function flushall(s: Session, args: string[]): void {
   s.engine.touchAllWatched(null);
   for (const db of s.engine.keyspace.dbs) signalBlockedStreams(s, db);
   const removed = s.engine.keyspace.size;
-  s.engine.keyspace.clear();
-  s.engine.addDirty(removed);
+  const empty = (): void => {
+    s.engine.keyspace.clear();
+    s.engine.addDirty(removed);
+  };
+  // The persistence side (a running BGSAVE dropped, the empty dataset saved when save points exist) is the host's.
+  if (s.engine.admin === null) empty();
+  else s.engine.admin.flushAll(empty);
   forcePropagation(s, args);
   s.reply.ok();
 }

@@ -31,6 +31,7 @@ export interface PersistenceInfo {
   bgsave(schedule: boolean): string;
   bgrewriteaof(): string;
   debugReload(): string | null;
+  flushAll(empty: () => void): void;
 }
 
 export class ServerAdmin implements AdminHost {
@@ -311,6 +312,11 @@ export class ServerAdmin implements AdminHost {
 
   bgrewriteaof(): string {
     return this.persistenceInfo?.bgrewriteaof() ?? '-ERR persistence is not configured';
+  }
+
+  flushAll(empty: () => void): void {
+    if (this.persistenceInfo === null) empty();
+    else this.persistenceInfo.flushAll(empty);
   }
 
   lastSaveSec(): number {

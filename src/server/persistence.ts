@@ -92,6 +92,9 @@ export class PersistenceHub implements PersistenceHooks, PersistenceInfo {
   save(): string | null {
     return this.rdb.save();
   }
+  flushAll(empty: () => void): void {
+    this.rdb.flushAll(empty);
+  }
   bgsave(schedule: boolean): string {
     return this.rdb.bgsaveCommand(schedule);
   }

@@ -283,4 +283,42 @@ describe.runIf(run)('RDB persistence in the server', () => {
     expect(after.db(0).peek('d')).toBe('4');
     await sb.stop();
   });
+
+  it('FLUSHALL with save points saves the empty dataset at once and drops a running BGSAVE, as Redis 7.0', async () => {
+    const fields = ['rdb_changes_since_last_save', 'rdb_saves', 'rdb_bgsave_in_progress'];
+    const pick = (text: string): string[] => fields.map((f) => text.split('\r\n').find((l) => l.startsWith(`${f}:`)) ?? `${f}?`);
+    const script = async (call: (...args: string[]) => Promise<Buffer>): Promise<string[][]> => {
+      const seen: string[][] = [];
+      await call('SET', 'a', '1');
+      await call('SET', 'b', '2');
+      seen.push(pick((await call('INFO', 'persistence')).toString('latin1')));
+      expect((await call('FLUSHALL')).toString()).toBe('+OK\r\n');
+      seen.push(pick((await call('INFO', 'persistence')).toString('latin1')));
+      await call('CONFIG', 'SET', 'save', '');
+      await call('SET', 'a', '1');
+      await call('FLUSHALL');
+      seen.push(pick((await call('INFO', 'persistence')).toString('latin1')));
+      return seen;
+    };
+    const redis = await startRealRedis(['--save', '3600 1']);
+    const theirs = await script(redis.call);
+    await redis.stop();
+    const dir = tempDir();
+    const sb = await startStrongbox(['--save', '3600 1'], { dir });
+    expect(await script(sb.call)).toEqual(theirs);
+    expect(theirs[1]).toEqual(['rdb_changes_since_last_save:0', 'rdb_saves:0', 'rdb_bgsave_in_progress:0']);
+
+    // A BGSAVE running at FLUSHALL is dropped and the empty dataset is what dump.rdb holds afterwards.
+    await sb.call('CONFIG', 'SET', 'save', '3600 1');
+    const db = sb.server.engine.keyspace.db(0);
+    for (let i = 0; i < 30000; i++) db.add(`key:${i}`, `value:${i}`);
+    expect((await sb.call('BGSAVE')).toString()).toBe('+Background saving started\r\n');
+    expect((await info(sb)).get('rdb_bgsave_in_progress')).toBe('1');
+    await sb.call('FLUSHALL');
+    expect((await info(sb)).get('rdb_bgsave_in_progress')).toBe('0');
+    const reloaded = new Keyspace(defaultKeyspaceConfig());
+    loadRdbFile(new NodeFileSystem(), join(dir, 'dump.rdb'), reloaded, { config: reloaded.config, nowMs: Date.now() });
+    expect(reloaded.size).toBe(0);
+    await sb.stop();
+  });
 });

@@ -155,7 +155,8 @@ export class RdbPersistence {
     return this.saveNow() ? null : 'ERR';
   }
 
-  private saveNow(): boolean {
+  /** `counted`: false for FLUSHALL's save, which Redis 7.0 leaves out of rdb_saves. */
+  private saveNow(counted = true): boolean {
     const host = this.host;
     const dir = host.dir();
     const tempPath = `${dir}/temp-${host.pid}.rdb`;
@@ -175,7 +176,7 @@ export class RdbPersistence {
     host.setDirty(host.getDirty() - dirtyAtStart);
     this.lastSaveMs = host.clock.nowMs();
     this.lastBgsaveOk = true;
-    this.saves++;
+    if (counted) this.saves++;
     return true;
   }
 
@@ -302,19 +303,34 @@ export class RdbPersistence {
     }
   }
 
+  /**
+   * FLUSHALL (redis flushAllDataAndResetRDB): a running BGSAVE is dropped first (its snapshot would otherwise
+   * serialize the rest of the old dataset at the bulk change), then with save points the empty dataset is saved
+   * at once: rdb_changes_since_last_save and rdb_last_save_time reset, rdb_saves unchanged, as Redis 7.0 reports.
+   */
+  flushAll(empty: () => void): void {
+    this.killBgsave();
+    empty();
+    if (this.savePoints().length > 0) this.saveNow(false);
+  }
+
+  /** Drops a running BGSAVE (redis killRDBChild): its snapshot detaches and its temp file goes. */
+  private killBgsave(): void {
+    if (this.bgsave === null) return;
+    this.bgsave.snapshot.abort();
+    try {
+      this.host.fs.close(this.bgsave.fd);
+      this.host.fs.unlink(this.bgsave.tempPath);
+    } catch {
+      // Best effort: the temp file is garbage either way.
+    }
+    this.bgsave = null;
+  }
+
   /** SHUTDOWN / SIGTERM: save when asked, or when save points exist and `save` is not false. */
   shutdown(save: boolean | null): string | null {
-    if (this.bgsave !== null) {
-      this.host.log.warning('There is a child saving an .rdb. Killing it!');
-      this.bgsave.snapshot.abort();
-      try {
-        this.host.fs.close(this.bgsave.fd);
-        this.host.fs.unlink(this.bgsave.tempPath);
-      } catch {
-        // Best effort: the temp file is garbage either way.
-      }
-      this.bgsave = null;
-    }
+    if (this.bgsave !== null) this.host.log.warning('There is a child saving an .rdb. Killing it!');
+    this.killBgsave();
     const wanted = save === true || (save === null && this.savePoints().length > 0);
     if (!wanted) return null;
     this.host.log.notice('Saving the final RDB snapshot before exiting.');
