@@ -1,6 +1,8 @@
-// Differential driver: sends one command sequence to real Redis and to Strongbox over one connection each and
-// compares the replies as raw RESP bytes (RESP2, or RESP3 after HELLO 3). Only replies that Redis itself orders
-// at random are canonicalized (see `canonicalKind`); everything else must be byte-identical.
+// Differential driver: sends one command sequence to real Redis and to Strongbox over one connection each
+// (pipelined in runs, see `sendBatch`) and compares the replies as raw RESP bytes (RESP2, or RESP3 after HELLO 3).
+// Only replies that Redis itself orders at random, or that carry the instant a server ran a command, are
+// canonicalized (see `canonicalKind`); everything else must be byte-identical. Blocked clients live on extra
+// connections (`sendWhileBlocked`).
 import { connectRaw, startRealRedis, type RawClient, type RealRedis } from './real-redis.js';
 import { startStrongbox, type Strongbox } from './strongbox.js';
 
