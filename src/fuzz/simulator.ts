@@ -29,7 +29,7 @@
  * comes from the seed, so `--seed S` replays a run exactly.
  */
 import type { Bytes } from '../../formats/index.js';
-import { Engine, allCommands, NULL_HOST, type EngineHost, type PropagatedCommand, type Session } from '../commands/index.js';
+import { Engine, allCommands, NULL_HOST, type AdminHost, type EngineHost, type PropagatedCommand, type Session } from '../commands/index.js';
 import { datasetDigest, defaultKeyspaceConfig, digestHex, digestValueOf, type Db, type DigestKey, type Keyspace } from '../keyspace/index.js';
 import {
   AppendOnlyFile,
@@ -225,6 +225,8 @@ class SimNode implements EngineHost {
   readonly rdb: RdbPersistence;
   /** Broken mode: refusals are never reported (writes keep being accepted after a disk error). */
   ignoreDiskErrors = false;
+  /** The run being driven (FLUSHALL's synchronous save is recorded in it). */
+  driven: Drive | null = null;
   private readonly session: Session;
   /** Work the persistence code scheduled for a later event-loop turn (the server's setImmediate). */
   private scheduled: (() => void)[] = [];
@@ -269,6 +271,7 @@ class SimNode implements EngineHost {
     this.aof.rewriteKeysPerStep = 2;
     this.rdb = this.newRdbPersistence();
     this.rdb.keysPerStep = RDB_KEYS_PER_STEP;
+    this.engine.admin = simAdmin(this);
     this.session = this.engine.createSession();
   }
 
@@ -322,20 +325,25 @@ class SimNode implements EngineHost {
   }
 
   /**
-   * Loads what the disk holds and opens the log. AOF (`aof-load-truncated yes`): the replay runs at the virtual
-   * start instant, where no TTL has passed (Redis expires nothing while loading), then the clock moves to
-   * `recoveryMs`. RDB: dump.rdb loads at `recoveryMs`, dropping the keys whose TTL passed. Throws AofLoadError /
-   * RdbLoadError when the files cannot be loaded.
+   * Loads what the disk holds, at `recoveryMs`, and opens the log. AOF (`aof-load-truncated yes`): the replay runs
+   * with `keyspace.loading` set, as the server's, so nothing expires while loading (Redis keyIsExpired). RDB:
+   * dump.rdb loads dropping the keys whose TTL passed. Throws AofLoadError / RdbLoadError when the files cannot be
+   * loaded.
    */
   startUp(recoveryMs: number): void {
     this.fs.mkdir(DATA_DIR);
+    this.clock.ms = recoveryMs;
     if (this.mode === 'rdb') {
-      this.clock.ms = recoveryMs;
       this.rdb.loadAtStartup();
       return;
     }
-    this.loadAof();
-    this.clock.ms = recoveryMs;
+    const keyspace = this.engine.keyspace;
+    keyspace.loading = true;
+    try {
+      this.loadAof();
+    } finally {
+      keyspace.loading = false;
+    }
   }
 
   private loadAof(): void {
@@ -408,6 +416,20 @@ class SimNode implements EngineHost {
     this.rdb.cron();
   }
 
+  /**
+   * FLUSHALL's persistence side (redis flushAllDataAndResetRDB): a running BGSAVE is dropped, and with save points
+   * the empty dataset is saved at once; that save is recorded like a BGSAVE whose snapshot is the empty dataset.
+   */
+  flushAll(empty: () => void): void {
+    const run = this.driven;
+    const saving = run !== null && this.rdb.savePoints().length > 0;
+    const record: SaveRecord = { prefix: run?.executed.length ?? 0, savesAtStart: this.rdb.saves, outcome: 'running', emptyDataset: true };
+    if (saving) run.saves.push(record);
+    this.rdb.flushAll(empty);
+    // A crash inside the save is caught there as an I/O error: the file may still have been renamed into place.
+    if (saving && !this.fs.poweredOff) record.outcome = this.rdb.lastBgsaveOk ? 'ok' : 'failed';
+  }
+
   /** SHUTDOWN: the AOF's final write + fsync, the final RDB save when save points exist. True when it completed. */
   shutdown(): boolean {
     this.aof.shutdown();
@@ -424,6 +446,28 @@ export class SimulatedStop extends Error {
   readonly code = 'SIMULATED_STOP';
 }
 
+/** The admin side the workload reaches (FLUSHALL's save, BGSAVE, BGREWRITEAOF); the rest answers as unsupported. */
+function simAdmin(node: SimNode): AdminHost {
+  const unsupported = 'ERR not supported in the crash simulator';
+  return {
+    configGet: () => [],
+    configSet: () => unsupported,
+    configRewrite: () => unsupported,
+    configResetStat: () => {},
+    infoSection: () => undefined,
+    infoSectionNames: () => [],
+    sessions: () => [],
+    shutdown: () => unsupported,
+    save: () => unsupported,
+    bgsave: (schedule) => node.rdb.bgsaveCommand(schedule),
+    bgrewriteaof: () => node.aof.bgrewriteaof(),
+    flushAll: (empty) => node.flushAll(empty),
+    lastSaveSec: () => Math.floor(node.rdb.lastSaveMs / 1000),
+    debugReload: () => unsupported,
+    role: () => 'master',
+  };
+}
+
 // ---------------------------------------------------------------------------------------------------------
 // A run
 
@@ -438,17 +482,21 @@ export interface ExecutedCommand {
   reply: string;
 }
 
-/** A BGSAVE (or the final save at SHUTDOWN): the prefix it snapshots, and how it ended. */
+/** A BGSAVE, FLUSHALL's save or the final save at SHUTDOWN: the prefix it snapshots, and how it ended. */
 interface SaveRecord {
   prefix: number;
   savesAtStart: number;
   outcome: 'running' | 'ok' | 'failed';
+  /** FLUSHALL's save: the empty dataset (inside MULTI/EXEC it is no prefix's state, but it is prefix 0's). */
+  emptyDataset: boolean;
 }
 
 interface Drive {
   executed: ExecutedCommand[];
   crashed: boolean;
   saves: SaveRecord[];
+  /** The BGSAVE running now, if any (also listed in `saves`). */
+  bgsave: SaveRecord | null;
   /** Virtual ms of every operation an injected fault failed. */
   faultHitsMs: number[];
   /** True when SHUTDOWN completed without a fault: everything acknowledged must be on disk. */
@@ -482,24 +530,30 @@ function io(node: SimNode, run: Drive, fault: FaultWindow | null, step: StepKind
   observeSaves(node, run);
 }
 
-/** Notes BGSAVEs starting and ending; a failed one must make the server refuse writes (stop-writes-on-bgsave-error). */
+/**
+ * Notes BGSAVEs starting and ending (and FLUSHALL's saves ending); a failed save must make the server refuse
+ * writes (stop-writes-on-bgsave-error).
+ */
 function observeSaves(node: SimNode, run: Drive): void {
-  const current = run.saves[run.saves.length - 1];
   const rdb = node.rdb;
-  if (current?.outcome === 'running' && (!rdb.bgsaveInProgress || rdb.saves !== current.savesAtStart)) {
+  const current = run.bgsave;
+  if (current !== null && (!rdb.bgsaveInProgress || rdb.saves !== current.savesAtStart)) {
     current.outcome = rdb.saves > current.savesAtStart ? 'ok' : 'failed';
-    if (current.outcome === 'failed' && node.refusalNow() === null) {
-      run.problem ??= `a failed BGSAVE at ${node.clock.ms - VIRTUAL_START_MS} ms left writes accepted (no MISCONF)`;
-    }
+    run.bgsave = null;
   }
-  if (rdb.bgsaveInProgress && run.saves[run.saves.length - 1]?.outcome !== 'running') {
-    run.saves.push({ prefix: run.executed.length, savesAtStart: rdb.saves, outcome: 'running' });
+  if (rdb.bgsaveInProgress && run.bgsave === null) {
+    run.bgsave = { prefix: run.executed.length, savesAtStart: rdb.saves, outcome: 'running', emptyDataset: false };
+    run.saves.push(run.bgsave);
+  }
+  if (!rdb.lastBgsaveOk && rdb.savePoints().length > 0 && node.refusalNow() === null) {
+    run.problem ??= `a failed save at ${node.clock.ms - VIRTUAL_START_MS} ms left writes accepted (no MISCONF)`;
   }
 }
 
 /** Drives the workload until it ends (then SHUTDOWN) or the disk crashes; returns what ran, when acked, saves. */
 function drive(node: SimNode, turns: Bytes[][][], random: () => number, fault: FaultWindow | null): Drive {
-  const run: Drive = { executed: [], crashed: false, saves: [], faultHitsMs: [], shutdown: false, problem: null };
+  const run: Drive = { executed: [], crashed: false, saves: [], bgsave: null, faultHitsMs: [], shutdown: false, problem: null };
+  node.driven = run;
   const step = (kind: StepKind, work: () => void): void => io(node, run, fault, kind, work);
   try {
     node.startUp(VIRTUAL_START_MS);
@@ -538,9 +592,9 @@ function drive(node: SimNode, turns: Bytes[][][], random: () => number, fault: F
 
 /** SHUTDOWN at the end of the workload: a running BGSAVE is killed, the final save recorded like a BGSAVE. */
 function shutDown(node: SimNode, run: Drive, step: (kind: StepKind, work: () => void) => void): void {
-  const current = run.saves[run.saves.length - 1];
-  if (current?.outcome === 'running') current.outcome = 'failed';
-  const final: SaveRecord = { prefix: run.executed.length, savesAtStart: node.rdb.saves, outcome: 'running' };
+  if (run.bgsave !== null) run.bgsave.outcome = 'failed';
+  run.bgsave = null;
+  const final: SaveRecord = { prefix: run.executed.length, savesAtStart: node.rdb.saves, outcome: 'running', emptyDataset: false };
   if (node.mode === 'rdb') run.saves.push(final);
   const hitsBefore = node.fs.faultsHit;
   let completed = false;
@@ -732,14 +786,14 @@ export function crashAt(w: PreparedWorkload, crashAtOp: number, crashSeed: numbe
   result.recoveredDigest = restarted.digest(w.recoveryMs);
   // The executed commands are a prefix of the full run (same seeds): one reference serves every crash point.
   w.digests ??= referenceDigests(w);
-  checkRecovered(result, w.digests, allowedPrefixes(w.mode, run));
+  checkRecovered(result, w.digests, allowedStates(w.mode, run));
   return result;
 }
 
 /** Sets `matchingPrefixes` and, when the recovered state is not allowed or too old, `violation`. */
-function checkRecovered(result: CrashRunResult, digests: readonly string[], allowed: readonly number[]): void {
-  for (const p of allowed) {
-    if (digests[p] === result.recoveredDigest) result.matchingPrefixes.push(p);
+function checkRecovered(result: CrashRunResult, digests: readonly string[], allowed: readonly AllowedState[]): void {
+  for (const a of allowed) {
+    if (digests[a.stateOf] === result.recoveredDigest) result.matchingPrefixes.push(a.prefix);
   }
   if (result.matchingPrefixes.length === 0) {
     result.violation =
@@ -774,10 +828,20 @@ function requiredCommands(mode: CrashMode, run: Drive, crashMs: number): number 
   return required;
 }
 
-/** Prefixes the recovered state may equal: any under the AOF; under RDB the snapshot of a save that may be on disk. */
-function allowedPrefixes(mode: CrashMode, run: Drive): number[] {
-  if (mode !== 'rdb') return Array.from({ length: run.executed.length + 1 }, (_, i) => i);
-  return [0, ...run.saves.filter((s) => s.outcome !== 'failed').map((s) => s.prefix)];
+/** A state recovery may end in: reached after `prefix` commands, equal to the reference state after `stateOf`. */
+interface AllowedState {
+  prefix: number;
+  stateOf: number;
+}
+
+/**
+ * The states the recovered one may equal: any prefix under the AOF; under RDB the snapshot of a save that may be
+ * on disk (FLUSHALL's save holds the empty dataset, prefix 0's state).
+ */
+function allowedStates(mode: CrashMode, run: Drive): AllowedState[] {
+  if (mode !== 'rdb') return Array.from({ length: run.executed.length + 1 }, (_, i) => ({ prefix: i, stateOf: i }));
+  const saves = run.saves.filter((s) => s.outcome !== 'failed');
+  return [{ prefix: 0, stateOf: 0 }, ...saves.map((s) => ({ prefix: s.prefix, stateOf: s.emptyDataset ? 0 : s.prefix }))];
 }
 
 /** Flips a bit of the RDB start-up will read (dump.rdb, or the AOF's RDB base); null when there is none. */
