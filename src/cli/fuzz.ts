@@ -21,7 +21,7 @@ import {
 const USAGE = `Usage:
   strongbox fuzz crash [--seed S] [--runs N | --minutes M] [--mode always|everysec|no|rdb|all]
                        [--faults none|only|both] [--corrupt-every N] [--commands N] [--crash-op N]
-                       [--lying-fsync | --ignore-disk-errors]
+                       [--lying-fsync | --ignore-disk-errors | --no-rdb-checksum | --expire-while-loading]
   strongbox fuzz input rdb|aof|resp [--runs N] [--seed S] [--corpus DIR]
 
 crash: each run is one seeded workload per mode (appendfsync always/everysec/no, or rdb: appendonly no with
@@ -29,8 +29,9 @@ crash: each run is one seeded workload per mode (appendfsync always/everysec/no,
        every one of its I/O operations on the simulated disk; every N-th crash point (default 10) is also crashed
        with a bit of the synced RDB flipped. Recovery must keep what the mode promised, a disk fault must bring
        MISCONF, and corruption must stop start-up (see SPEC.md, "Crash simulation"). --fsync is a synonym of
-       --mode. --lying-fsync (fsync makes nothing durable) and --ignore-disk-errors (no MISCONF after a disk
-       fault) break the server on purpose, to see the checker catch it.
+       --mode. --lying-fsync (fsync makes nothing durable), --ignore-disk-errors (no MISCONF after a disk
+       fault), --no-rdb-checksum (RDBs without CRC64) and --expire-while-loading (AOF replay expiring keys)
+       break the server on purpose, to see the checker catch it.
 input: mutates corpus files (rdb, aof) or generated request streams (resp) and feeds them to the decoders.
 `;
 
@@ -62,11 +63,12 @@ function faultsOption(args: readonly string[]): FaultChoice {
   return arg;
 }
 
+const BROKEN_MODES: readonly BrokenMode[] = ['lying-fsync', 'ignore-disk-errors', 'no-rdb-checksum', 'expire-while-loading'];
+
 function brokenOption(args: readonly string[]): BrokenMode | null {
-  if (args.includes('--lying-fsync') && args.includes('--ignore-disk-errors')) throw new UsageError('choose one broken mode');
-  if (args.includes('--lying-fsync')) return 'lying-fsync';
-  if (args.includes('--ignore-disk-errors')) return 'ignore-disk-errors';
-  return null;
+  const modes = BROKEN_MODES.filter((mode) => args.includes(`--${mode}`));
+  if (modes.length > 1) throw new UsageError('choose one broken mode');
+  return modes[0] ?? null;
 }
 
 function crash(args: readonly string[]): number {

@@ -63,9 +63,11 @@ export const CRASH_MODES: readonly CrashMode[] = ['always', 'everysec', 'no', 'r
  * Deliberately broken setups that prove the checker can fail:
  *   lying-fsync:        fsync (of files and directories) reports success and makes nothing durable;
  *   ignore-disk-errors: the server keeps accepting writes after a failed write or fsync (no MISCONF);
- *   no-rdb-checksum:    RDB files are written without their CRC64 (`rdbchecksum no`), so a flipped bit may load.
+ *   no-rdb-checksum:    RDB files are written without their CRC64 (`rdbchecksum no`), so a flipped bit may load;
+ *   expire-while-loading: the AOF replays with lazy expiry on (the bug the server had: a key whose TTL passed
+ *                       while it was down is dropped mid-replay, and a later logged INCRBY recreates it).
  */
-export type BrokenMode = 'lying-fsync' | 'ignore-disk-errors' | 'no-rdb-checksum';
+export type BrokenMode = 'lying-fsync' | 'ignore-disk-errors' | 'no-rdb-checksum' | 'expire-while-loading';
 
 export interface CrashRunOptions {
   seed: number;
@@ -225,6 +227,8 @@ class SimNode implements EngineHost {
   readonly rdb: RdbPersistence;
   /** Broken mode: refusals are never reported (writes keep being accepted after a disk error). */
   ignoreDiskErrors = false;
+  /** Broken mode: the AOF replays with lazy expiry on. */
+  expireWhileLoading = false;
   /** The run being driven (FLUSHALL's synchronous save is recorded in it). */
   driven: Drive | null = null;
   private readonly session: Session;
@@ -338,7 +342,7 @@ class SimNode implements EngineHost {
       return;
     }
     const keyspace = this.engine.keyspace;
-    keyspace.loading = true;
+    keyspace.loading = !this.expireWhileLoading;
     try {
       this.loadAof();
     } finally {
@@ -771,6 +775,7 @@ export function crashAt(w: PreparedWorkload, crashAtOp: number, crashSeed: numbe
   };
   if (result.violation !== null) return result;
   const restarted = newNode({ engineSeed: 1, mode: w.mode }, fs, new VirtualClock());
+  restarted.expireWhileLoading = options.broken === 'expire-while-loading';
   try {
     restarted.startUp(w.recoveryMs);
   } catch (err) {

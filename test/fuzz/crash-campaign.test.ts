@@ -3,7 +3,7 @@
 // faults, each crashed at every one of its I/O operations (>= 10,000 crash points), recover to an allowed state;
 // a disk fault brings Redis's MISCONF refusal; a flipped bit in a synced RDB stops start-up with a named cause;
 // that the checker does catch each broken promise (a lying fsync, a server ignoring disk errors, RDBs without a
-// checksum); and that one seed replays one crash exactly. SEED=<n> replays the campaign.
+// checksum, an AOF replay expiring keys); and that one seed replays one crash exactly. SEED=<n> replays the campaign.
 import { describe, expect, test } from 'vitest';
 import {
   CRASH_MODES,
@@ -128,6 +128,16 @@ describe('crash campaign', () => {
   test('an RDB without its checksum can load a flipped bit, and the checker reports it', () => {
     const wanted = /loaded without an error/;
     expect(brokenViolations('rdb', 'no-rdb-checksum', wanted, { corruptEvery: 1 })).toContainEqual(expect.stringMatching(wanted));
+  }, 120_000);
+
+  test('an AOF replay that expires keys while loading (a bug the server had) is reported', () => {
+    // Rare per workload (a short TTL, then a logged change of that key before it expires, both kept): search.
+    let violation: string | null = null;
+    for (let i = 0; i < 40 && violation === null; i++) {
+      const w = prepareWorkload(seed + i, 'always', 80);
+      violation = crashAt(w, w.opsTotal, crashSeedFor(w.seed, w.opsTotal), { broken: 'expire-while-loading' }).violation;
+    }
+    expect(violation).toMatch(/no prefix of the executed history/);
   }, 120_000);
 
   test('one seed replays one crash exactly: same crash point, fault, and recovered dataset', () => {
