@@ -317,6 +317,9 @@ function debugReload(s: Session, args: string[]): void {
     s.engine.replyError(s, 'ERR DEBUG RELOAD options are not supported by this server');
     return;
   }
+  // Redis empties the dataset before loading it back (emptyData -> signalFlushedDb): every watched key that
+  // exists is touched, as by FLUSHALL, so a WATCH before DEBUG RELOAD fails the next EXEC.
+  s.engine.touchAllWatched(null);
   const err = admin.debugReload();
   if (err !== null) s.engine.replyError(s, err);
   else s.reply.ok();

@@ -192,6 +192,11 @@ describe.runIf(enabled)('DEBUG effects', () => {
     await same(r, o, ['DEBUG', 'RELOAD']);
     expect(await same(r, o, ['DEBUG', 'DIGEST'])).toBe(before);
     await same(r, o, ['PEXPIRETIME', 'key:3']);
+    // RELOAD empties the dataset first (Redis signalFlushedDb): a key watched before it fails the next EXEC, a
+    // watched key that does not exist does not (fuzzer SEED=61).
+    for (const watched of ['key:4', 'no-such-key']) {
+      for (const args of [['WATCH', watched], ['DEBUG', 'RELOAD'], ['MULTI'], ['GET', 'key:5'], ['EXEC']]) await same(r, o, args);
+    }
     r.socket.destroy();
     o.socket.destroy();
     await redis.stop();
