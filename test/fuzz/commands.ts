@@ -39,7 +39,7 @@ export interface GenContext {
 
 const KEYS = ['a', 'b', 'c', 'd', 'e', 'f', '{t}x', '\x00\xff'];
 const FAR_FUTURE_S = '4102444800'; // 2100-01-01
-const FAR_FUTURE_MS = '4102444800123';
+export const FAR_FUTURE_MS = '4102444800123';
 const PAST_S = '1000000000';
 const PAST_MS = '1000000000123';
 
@@ -412,7 +412,8 @@ export const GENERATORS: Record<string, Gen> = {
   watch: (g) => ['WATCH', ...keys(g, 1, 2)],
   unwatch: () => ['UNWATCH'],
   auth: (g) => ['AUTH', g.rng.pick(['secret', 'default'])],
-  debug: (g) => (g.rng.chance(0.5) ? ['DEBUG', 'DIGEST'] : ['DEBUG', 'DIGEST-VALUE', ...keys(g)]),
+  // DEBUG RELOAD: both servers save and load their dataset (encodings converted on load as configured now).
+  debug: (g) => (g.rng.chance(0.1) ? ['DEBUG', 'RELOAD'] : g.rng.chance(0.5) ? ['DEBUG', 'DIGEST'] : ['DEBUG', 'DIGEST-VALUE', ...keys(g)]),
 };
 
 function renameLike(g: GenContext, name: string): string[] {
