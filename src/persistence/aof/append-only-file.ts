@@ -41,7 +41,7 @@
  */
 import { join } from 'node:path';
 import {
-  encodeAofCommand,
+  ReplyWriter,
   encodeTimestampAnnotation,
   serializeAofManifest,
   type AofFileInfo,
@@ -175,8 +175,12 @@ export class AppendOnlyFile {
   private baseSeq = 0;
   private incrSeq = 0;
   private fd: FileHandle | null = null;
-  /** Pending bytes of the turn (latin1 string: one char per byte). */
-  private buffer = '';
+  /**
+   * Pending bytes of the turn, encoded straight into bytes by a RESP writer (a command is a multibulk of bulk
+   * strings, the bytes Redis's catAppendOnlyGenericCommand writes): building a latin1 string per command and
+   * converting the turn's concatenation cost twice as much CPU per MSET under redis-benchmark (BENCHMARKS.md).
+   */
+  private readonly buffer = new ReplyWriter();
   private selectedDb = -1;
   private timestampSec = 0;
 
@@ -238,7 +242,7 @@ export class AppendOnlyFile {
   }
 
   get bufferLength(): number {
-    return this.buffer.length;
+    return this.buffer.pendingBytes;
   }
 
   /** Bytes of the current INCR made durable by the last completed fsync (tests, WAITAOF later). */
@@ -290,18 +294,18 @@ export class AppendOnlyFile {
       if (this.settings.timestampEnabled) {
         const now = this.nowSec();
         if (this.timestampSec < now) {
-          this.buffer += encodeTimestampAnnotation(now);
+          this.buffer.text(encodeTimestampAnnotation(now));
           this.timestampSec = now;
         }
       }
       if (command.dbIndex !== this.selectedDb) {
-        this.buffer += encodeAofCommand(['SELECT', String(command.dbIndex)]);
+        this.buffer.bulkArray(['SELECT', String(command.dbIndex)]);
         this.selectedDb = command.dbIndex;
       }
-      this.buffer += encodeAofCommand(command.args);
+      this.buffer.bulkArray(command.args);
     }
-    if (this.buffer.length > this.bufferBytesMax) {
-      this.fatal(`The AOF buffer reached ${this.buffer.length} bytes while writes to the AOF file keep failing. Exiting...`);
+    if (this.buffer.pendingBytes > this.bufferBytesMax) {
+      this.fatal(`The AOF buffer reached ${this.buffer.pendingBytes} bytes while writes to the AOF file keep failing. Exiting...`);
     }
   }
 
@@ -342,7 +346,7 @@ export class AppendOnlyFile {
     if (this.fd === null) return;
     const policy = this.settings.fsync;
     const now = this.nowSec();
-    if (this.buffer.length === 0) {
+    if (this.buffer.pendingBytes === 0) {
       if (policy === 'everysec' && this.fsyncedIncrBytes !== this.incrSizeBytes && now > this.lastFsyncSec && this.backgroundFsyncs === 0) {
         this.fsyncPerPolicy(now);
       }
@@ -360,10 +364,11 @@ export class AppendOnlyFile {
       );
     }
     this.postponedStartSec = 0;
-    const data = Buffer.from(this.buffer, 'latin1');
+    const data = this.buffer.take();
     try {
       this.fs.write(this.fd, data);
     } catch (err) {
+      this.buffer.raw(data); // kept for the retry, as before the write
       this.writeError(err, now);
       return;
     }
@@ -373,7 +378,6 @@ export class AppendOnlyFile {
     }
     this.incrSizeBytes += data.length;
     this.currentSizeBytes += data.length;
-    this.buffer = '';
     this.fsyncPerPolicy(now);
   }
 
@@ -469,7 +473,7 @@ export class AppendOnlyFile {
     this.abortRewrite();
     if (this.fd === null) return null;
     this.flush(true);
-    if (this.buffer.length > 0) this.logger.warning(`Exiting with ${this.buffer.length} bytes of the AOF buffer unwritten: the disk keeps failing`);
+    if (this.buffer.pendingBytes > 0) this.logger.warning(`Exiting with ${this.buffer.pendingBytes} bytes of the AOF buffer unwritten: the disk keeps failing`);
     try {
       this.fs.fsync(this.fd);
     } catch (err) {
@@ -568,7 +572,7 @@ export class AppendOnlyFile {
   private openNextIncr(): boolean {
     this.selectedDb = -1;
     this.flush(true);
-    if (this.buffer.length > 0 || this.fd === null) return this.rewriteFailed('the AOF buffer could not be written');
+    if (this.buffer.pendingBytes > 0 || this.fd === null) return this.rewriteFailed('the AOF buffer could not be written');
     // The current INCR stops being the last file once the manifest below lists INCR n+1, and only the last file
     // may be torn at load: it must be wholly durable first, whatever the fsync policy. (Found by the crash
     // simulator under `appendfsync no`: a torn INCR n followed by a surviving INCR n+1 loaded as a gap.)
@@ -852,7 +856,7 @@ export class AppendOnlyFile {
         `aof_current_size:${this.currentSizeBytes}`,
         `aof_base_size:${this.rewriteBaseSizeBytes}`,
         `aof_pending_rewrite:${this.rewriteScheduled ? 1 : 0}`,
-        `aof_buffer_length:${this.buffer.length}`,
+        `aof_buffer_length:${this.buffer.pendingBytes}`,
         `aof_pending_bio_fsync:${this.backgroundFsyncs}`,
         `aof_delayed_fsync:${this.delayedFsyncs}`,
       );
