@@ -572,9 +572,13 @@ export const NOT_FUZZED: Record<string, string> = {
   discard: 'driven by the fuzzer itself',
 };
 
+/** A blocker's timeout: far longer than any scenario (the fuzzer releases unserved blockers itself). */
+const BLOCKER_TIMEOUT_S = '30';
+
 /**
- * A blocking command for a second connection, with a long timeout (the fuzzer releases it with CLIENT UNBLOCK
- * when nothing served it), the keys it waits on, and the commands likely to serve or disturb it.
+ * A blocking command for another connection, with a long timeout (the fuzzer releases it with CLIENT UNBLOCK
+ * when nothing served it), the setup that mostly makes it block, the keys it waits on, and the commands likely
+ * to serve or disturb it.
  */
 export function blockerCommand(g: GenContext): { setup: string[][]; args: string[]; keys: string[]; feeders: string[] } {
   const blocker = blockerOnly(g);
@@ -588,17 +592,17 @@ function blockerOnly(g: GenContext): { args: string[]; keys: string[]; feeders: 
   const group = g.rng.pick(['g1', 'g2']);
   const count = opt(g, 0.3, () => ['COUNT', g.rng.pick(['1', '2', '5'])]);
   switch (g.rng.int(10)) {
-    case 0: return { args: ['BLPOP', ...ks, '5'], keys: ks, feeders: LIST_FEEDERS };
-    case 1: return { args: ['BRPOP', ...ks, '5'], keys: ks, feeders: LIST_FEEDERS };
-    case 2: return { args: ['BRPOPLPUSH', ks[0]!, key(g), '5'], keys: ks.slice(0, 1), feeders: LIST_FEEDERS };
-    case 3: return { args: ['BLMOVE', ks[0]!, key(g), side(g), side(g), '5'], keys: ks.slice(0, 1), feeders: LIST_FEEDERS };
-    case 4: return { args: ['BLMPOP', '5', String(ks.length), ...ks, g.rng.pick(['LEFT', 'RIGHT']), ...count], keys: ks, feeders: LIST_FEEDERS };
-    case 5: return { args: [g.rng.pick(['BZPOPMIN', 'BZPOPMAX']), ...ks, '5'], keys: ks, feeders: ZSET_FEEDERS };
-    case 6: return { args: ['BZMPOP', '5', String(ks.length), ...ks, g.rng.pick(['MIN', 'MAX']), ...count], keys: ks, feeders: ZSET_FEEDERS };
-    case 7: return { args: ['XREAD', ...count, 'BLOCK', '5000', 'STREAMS', ...ks, ...ks.map(() => g.rng.pick(['$', '$', '0', '3-0']))], keys: ks, feeders: STREAM_FEEDERS };
+    case 0: return { args: ['BLPOP', ...ks, BLOCKER_TIMEOUT_S], keys: ks, feeders: LIST_FEEDERS };
+    case 1: return { args: ['BRPOP', ...ks, BLOCKER_TIMEOUT_S], keys: ks, feeders: LIST_FEEDERS };
+    case 2: return { args: ['BRPOPLPUSH', ks[0]!, key(g), BLOCKER_TIMEOUT_S], keys: ks.slice(0, 1), feeders: LIST_FEEDERS };
+    case 3: return { args: ['BLMOVE', ks[0]!, key(g), side(g), side(g), BLOCKER_TIMEOUT_S], keys: ks.slice(0, 1), feeders: LIST_FEEDERS };
+    case 4: return { args: ['BLMPOP', BLOCKER_TIMEOUT_S, String(ks.length), ...ks, g.rng.pick(['LEFT', 'RIGHT']), ...count], keys: ks, feeders: LIST_FEEDERS };
+    case 5: return { args: [g.rng.pick(['BZPOPMIN', 'BZPOPMAX']), ...ks, BLOCKER_TIMEOUT_S], keys: ks, feeders: ZSET_FEEDERS };
+    case 6: return { args: ['BZMPOP', BLOCKER_TIMEOUT_S, String(ks.length), ...ks, g.rng.pick(['MIN', 'MAX']), ...count], keys: ks, feeders: ZSET_FEEDERS };
+    case 7: return { args: ['XREAD', ...count, 'BLOCK', `${BLOCKER_TIMEOUT_S}000`, 'STREAMS', ...ks, ...ks.map(() => g.rng.pick(['$', '$', '0', '3-0']))], keys: ks, feeders: STREAM_FEEDERS };
     default: {
       const noack = opt(g, 0.2, () => ['NOACK']);
-      return { args: ['XREADGROUP', 'GROUP', group, g.rng.pick(['c1', 'c2']), ...count, ...noack, 'BLOCK', '5000', 'STREAMS', ...ks, ...ks.map(() => '>')], keys: ks, feeders: STREAM_FEEDERS };
+      return { args: ['XREADGROUP', 'GROUP', group, g.rng.pick(['c1', 'c2']), ...count, ...noack, 'BLOCK', `${BLOCKER_TIMEOUT_S}000`, 'STREAMS', ...ks, ...ks.map(() => '>')], keys: ks, feeders: STREAM_FEEDERS };
     }
   }
 }

@@ -475,11 +475,11 @@ export class DifferentialPair {
       const blocker = { index: this.index++, args, answered, replies };
       sent.push(blocker);
       // Wait until each server holds every unanswered blocker so far blocked.
-      for (let polls = 0; ; polls++) {
+      for (const deadlineMs = Date.now() + 10_000; ;) {
         const counts = await Promise.all([this.a, this.b].map((main) => this.blockedClients(main)));
         const expected = [0, 1].map((side) => sent.slice(0, k + 1).filter((s) => !s.answered[side]).length);
         if (counts[0] === expected[0] && counts[1] === expected[1]) break;
-        if (polls > 2_000) throw new Error(`blocker ${blocker.args.join(' ')} neither blocked nor answered`);
+        if (Date.now() > deadlineMs) throw new Error(`blocker ${blocker.args.join(' ')} neither blocked nor answered in 10 s`);
       }
     }
     const blockedOnRedis = sent.map((s) => !s.answered[0]);
