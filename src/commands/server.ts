@@ -265,6 +265,7 @@ function configSet(s: Session, args: string[]): void {
   }
   const pairs: [string, string][] = [];
   const seen = new Set<string>();
+  let unknownBefore = false;
   for (let i = 2; i < args.length; i += 2) {
     const name = args[i]!.toLowerCase();
     if (seen.has(name) && admin.configGet([name]).length > 0) {
@@ -272,6 +273,12 @@ function configSet(s: Session, args: string[]): void {
       return;
     }
     seen.add(name);
+    // Redis checks the arguments in order: an unknown name before this one is the error reported (by configSet).
+    if (admin.configGet([name]).length === 0) unknownBefore = true;
+    if (!unknownBefore && PROTECTED_CONFIGS.has(name) && !protectedActionAllowed(s, 'enable-protected-configs')) {
+      s.engine.replyError(s, `ERR CONFIG SET failed (possibly related to argument '${args[i]!}') - can't set protected config`);
+      return;
+    }
     pairs.push([args[i]!, args[i + 1]!]);
   }
   const err = admin.configSet(pairs);
@@ -555,15 +562,20 @@ const DEBUG_NOT_ALLOWED =
  */
 export function protectedCommandRefusal(s: Session, name: string): string | null {
   if (name !== 'debug') return null;
-  const setting = configValue(s, 'enable-debug-command');
-  if (setting === undefined || setting === 'yes') return null;
-  if (setting === 'local') {
-    const addr = s.transport?.addr ?? '';
-    const local = addr === '' || addr.startsWith('/') || addr.startsWith('127.0.0.1:') || addr.startsWith('::1:') || addr.startsWith('[::1]:');
-    if (local) return null;
-  }
-  return DEBUG_NOT_ALLOWED;
+  return protectedActionAllowed(s, 'enable-debug-command') ? null : DEBUG_NOT_ALLOWED;
 }
+
+/** redis allowProtectedAction: the setting (`enable-debug-command`, `enable-protected-configs`) is `yes`, or `local` and the client is local. */
+function protectedActionAllowed(s: Session, settingName: string): boolean {
+  const setting = configValue(s, settingName);
+  if (setting === undefined || setting === 'yes') return true;
+  if (setting !== 'local') return false;
+  const addr = s.transport?.addr ?? '';
+  return addr === '' || addr.startsWith('/') || addr.startsWith('127.0.0.1:') || addr.startsWith('::1:') || addr.startsWith('[::1]:');
+}
+
+/** Configs Redis 7.0 marks PROTECTED_CONFIG: CONFIG SET takes them only as `enable-protected-configs` allows. */
+const PROTECTED_CONFIGS = new Set(['dir', 'dbfilename']);
 
 /** A config parameter's current value as CONFIG GET shows it; undefined when the engine runs without a server. */
 export function configValue(s: Session, name: string): string | undefined {

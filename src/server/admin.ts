@@ -2,6 +2,7 @@
  * ServerAdmin: the server's side of management commands — CONFIG GET/SET/REWRITE, INFO sections, CLIENT LIST,
  * SHUTDOWN, SAVE. INFO uses Redis 7.0's section and field names, because monitoring tools parse them.
  */
+import { resolve } from 'node:path';
 import { cpuUsage, memoryUsage } from 'node:process';
 import { REDIS_VERSION, type AdminHost, type Session } from '../commands/index.js';
 import { stringMatch } from '../keyspace/index.js';
@@ -56,7 +57,7 @@ export class ServerAdmin implements AdminHost {
       for (const [name, value] of matches) {
         if (seen.has(name)) continue;
         seen.add(name);
-        out.push([name, name === 'dir' ? process.cwd() : value]);
+        out.push([name, name === 'dir' ? this.server.dataDir : value]);
       }
     }
     return out;
@@ -74,7 +75,9 @@ export class ServerAdmin implements AdminHost {
       const canonical = Config.canonical(name)!;
       if (canonical === 'dir') {
         try {
-          process.chdir(value);
+          const target = resolve(this.server.dataDir, value);
+          process.chdir(target);
+          this.server.dataDir = target;
         } catch (err) {
           return `ERR CONFIG SET failed (possibly related to argument '${name}') - ${(err as Error).message}`;
         }

@@ -62,8 +62,8 @@ export function attachAof(server: Server, options: AofWiringOptions = {}): Appen
       process.exit(1);
     });
   const settings = settingsFrom(server);
-  // startServer has changed into `dir`; keep paths absolute so in-process servers do not depend on the cwd.
-  const dataDir = process.cwd();
+  // The AOF folder stays where it was opened (a CONFIG SET dir later moves RDB saves only).
+  const dataDir = server.dataDir;
   const aof = new AppendOnlyFile({
     fs,
     clock,

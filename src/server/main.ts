@@ -48,6 +48,7 @@ export async function startServer(options: StartOptions): Promise<Server> {
     mkdirSync(dir, { recursive: true });
     process.chdir(dir);
   }
+  server.dataDir = process.cwd();
   for (const plugin of plugins) await plugin(server);
   await server.listen();
   return server;

@@ -113,13 +113,11 @@ const hubs = new WeakMap<Server, PersistenceHub>();
 export function persistenceHub(server: Server): PersistenceHub {
   let hub = hubs.get(server);
   if (hub !== undefined) return hub;
-  // startServer has already changed into `dir`; keep it absolute so in-process servers do not share a cwd.
-  const dir = process.cwd();
   const rdb = new RdbPersistence({
     keyspace: server.engine.keyspace,
     fs: new NodeFileSystem(),
     clock: realPersistenceClock,
-    dir: () => dir,
+    dir: () => server.dataDir,
     setting: (name) => server.config.get(name),
     getDirty: () => server.engine.dirty,
     setDirty: (n) => {

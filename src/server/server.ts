@@ -62,6 +62,12 @@ export class Server implements EngineHost {
   /** Extra hooks (replication) that want each propagated batch. */
   readonly propagateListeners: ((commands: readonly PropagatedCommand[]) => void)[] = [];
   loading = false;
+  /**
+   * The data directory, absolute (`dir`): where RDB files are saved and the AOF folder lives. startServer changes
+   * into it as redis-server does, but in-process servers share one cwd, so persistence reads this instead;
+   * CONFIG SET dir moves it.
+   */
+  dataDir = process.cwd();
   /** Port actually bound (differs from the config when 0 was asked). */
   port = 0;
   readonly limits: RequestLimits = {

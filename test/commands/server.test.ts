@@ -5,6 +5,9 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { connectRaw, parseResp, requireRealRedis, startRealRedis, type RawClient, type RealRedis, type RespValue } from '../helpers/real-redis.js';
 import { startStrongbox, type Strongbox } from '../helpers/strongbox.js';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 const enabled = requireRealRedis();
 
@@ -184,6 +187,35 @@ describe.runIf(enabled)('server commands, byte for byte against real Redis', () 
     }
     r.socket.destroy();
     o.socket.destroy();
+  });
+
+  test('CONFIG SET of protected configs (dir, dbfilename) is refused as enable-protected-configs no says', async () => {
+    const r = await connectRaw(redis.port);
+    const o = await ours.connect();
+    for (const args of [['dir', '/tmp'], ['dbfilename', 'x.rdb'], ['hz', '10', 'dir', '/tmp'], ['nosuch', '1', 'dir', '/tmp'], ['enable-protected-configs', 'yes']]) {
+      await same(r, o, ['CONFIG', 'SET', ...args]);
+    }
+    r.socket.destroy();
+    o.socket.destroy();
+  });
+
+  test('with enable-protected-configs yes, CONFIG SET dir moves where SAVE writes and what CONFIG GET dir says', async () => {
+    const target = mkdtempSync(join(tmpdir(), 'strongbox-config-dir-'));
+    const cwd = process.cwd(); // CONFIG SET dir changes this process's directory, as redis-server's
+    const sb = await startStrongbox(['--enable-protected-configs', 'yes', '--appendonly', 'no', '--save', '']);
+    try {
+      await sb.call('SET', 'k', 'v');
+      expect((await sb.call('CONFIG', 'SET', 'dir', target)).toString()).toBe('+OK\r\n');
+      expect((await sb.call('CONFIG', 'SET', 'dbfilename', 'moved.rdb')).toString()).toBe('+OK\r\n');
+      expect(parseResp(await sb.call('CONFIG', 'GET', 'dir'))).toEqual(['dir', target]);
+      expect((await sb.call('SAVE')).toString()).toBe('+OK\r\n');
+      expect(existsSync(join(target, 'moved.rdb'))).toBe(true);
+      expect(existsSync(join(sb.dir, 'moved.rdb'))).toBe(false);
+    } finally {
+      await sb.stop();
+      process.chdir(cwd);
+      rmSync(target, { recursive: true, force: true });
+    }
   });
 
   test('COMMAND LIST FILTERBY PATTERN / ACLCAT name the same implemented commands', async () => {
