@@ -8,8 +8,11 @@ import type { Session } from './session.js';
 export interface AdminHost {
   /** CONFIG GET: pairs whose names match one of the globs. */
   configGet(patterns: readonly string[]): [string, string][];
-  /** CONFIG SET of several pairs, all or nothing. Returns the full error line, or null. */
-  configSet(pairs: readonly [string, string][]): string | null;
+  /**
+   * CONFIG SET of several pairs, all or nothing, checked in Redis's order (names, then values). `protectedAllowed`:
+   * whether this client may set protected configs (enable-protected-configs). Returns the full error line, or null.
+   */
+  configSet(pairs: readonly [string, string][], protectedAllowed: boolean): string | null;
   configRewrite(): string | null;
   configResetStat(): void;
   /**

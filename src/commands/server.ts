@@ -264,24 +264,8 @@ function configSet(s: Session, args: string[]): void {
     return;
   }
   const pairs: [string, string][] = [];
-  const seen = new Set<string>();
-  let unknownBefore = false;
-  for (let i = 2; i < args.length; i += 2) {
-    const name = args[i]!.toLowerCase();
-    if (seen.has(name) && admin.configGet([name]).length > 0) {
-      s.engine.replyError(s, `ERR CONFIG SET failed (possibly related to argument '${args[i]!}') - duplicate parameter`);
-      return;
-    }
-    seen.add(name);
-    // Redis checks the arguments in order: an unknown name before this one is the error reported (by configSet).
-    if (admin.configGet([name]).length === 0) unknownBefore = true;
-    if (!unknownBefore && PROTECTED_CONFIGS.has(name) && !protectedActionAllowed(s, 'enable-protected-configs')) {
-      s.engine.replyError(s, `ERR CONFIG SET failed (possibly related to argument '${args[i]!}') - can't set protected config`);
-      return;
-    }
-    pairs.push([args[i]!, args[i + 1]!]);
-  }
-  const err = admin.configSet(pairs);
+  for (let i = 2; i < args.length; i += 2) pairs.push([args[i]!, args[i + 1]!]);
+  const err = admin.configSet(pairs, protectedActionAllowed(s, 'enable-protected-configs'));
   if (err !== null) s.engine.replyError(s, err);
   else s.reply.ok();
 }
@@ -573,9 +557,6 @@ function protectedActionAllowed(s: Session, settingName: string): boolean {
   const addr = s.transport?.addr ?? '';
   return addr === '' || addr.startsWith('/') || addr.startsWith('127.0.0.1:') || addr.startsWith('::1:') || addr.startsWith('[::1]:');
 }
-
-/** Configs Redis 7.0 marks PROTECTED_CONFIG: CONFIG SET takes them only as `enable-protected-configs` allows. */
-const PROTECTED_CONFIGS = new Set(['dir', 'dbfilename']);
 
 /** A config parameter's current value as CONFIG GET shows it; undefined when the engine runs without a server. */
 export function configValue(s: Session, name: string): string | undefined {

@@ -7,6 +7,7 @@ import { cpuUsage, memoryUsage } from 'node:process';
 import { REDIS_VERSION, type AdminHost, type Session } from '../commands/index.js';
 import { stringMatch } from '../keyspace/index.js';
 import { Config } from './config.js';
+import { hasFlag, parameterMeta } from './config-check.js';
 import type { Server } from './server.js';
 
 /** Sections in the order `INFO` prints them (redis genRedisInfoString). */
@@ -63,31 +64,44 @@ export class ServerAdmin implements AdminHost {
     return out;
   }
 
-  configSet(pairs: readonly [string, string][]): string | null {
+  /**
+   * CONFIG SET as Redis's configSetCommand: every name is checked first, in order, and the first unknown,
+   * immutable, protected (unless allowed) or repeated one is the error; then the values are set in order, all or
+   * nothing (a refused value restores those set before it). `dir` moves the data directory first and moves it back
+   * when a later value is refused.
+   */
+  configSet(pairs: readonly [string, string][], protectedAllowed: boolean): string | null {
+    const failed = (name: string, reason: string): string =>
+      `ERR CONFIG SET failed (possibly related to argument '${name}') - ${reason}`;
     const seen = new Set<string>();
     for (const [name] of pairs) {
       const canonical = Config.canonical(name);
       if (canonical === undefined) return `ERR Unknown option or number of arguments for CONFIG SET - '${name}'`;
-      if (seen.has(canonical)) return `ERR Duplicate parameter - ${name}`;
-      seen.add(canonical);
+      const meta = parameterMeta(canonical);
+      if (hasFlag(meta, 'immutable')) return failed(name, "can't set immutable config");
+      if (hasFlag(meta, 'protected') && !protectedAllowed) return failed(name, "can't set protected config");
+      // Redis compares config entries: an old name and its new name are two entries, not a repetition.
+      if (seen.has(name.toLowerCase())) return failed(name, 'duplicate parameter');
+      seen.add(name.toLowerCase());
     }
-    for (const [name, value] of pairs) {
-      const canonical = Config.canonical(name)!;
-      if (canonical === 'dir') {
-        try {
-          const target = resolve(this.server.dataDir, value);
-          process.chdir(target);
-          this.server.dataDir = target;
-        } catch (err) {
-          return `ERR CONFIG SET failed (possibly related to argument '${name}') - ${(err as Error).message}`;
-        }
-        continue;
+    const previousDir = this.server.dataDir;
+    const dir = pairs.find(([name]) => Config.canonical(name) === 'dir');
+    if (dir !== undefined) {
+      try {
+        const target = resolve(this.server.dataDir, dir[1]);
+        process.chdir(target);
+        this.server.dataDir = target;
+      } catch (err) {
+        return failed('dir', (err as Error).message);
       }
-      const args = canonical === 'save' ? [value] : [value];
-      const err = this.server.config.set(canonical, args, false);
-      if (err !== null) return `ERR CONFIG SET failed (possibly related to argument '${name}') - ${err}`;
     }
-    return null;
+    const refused = this.server.config.setAll(pairs.filter(([name]) => Config.canonical(name) !== 'dir'));
+    if (refused === null) return null;
+    if (this.server.dataDir !== previousDir) {
+      process.chdir(previousDir);
+      this.server.dataDir = previousDir;
+    }
+    return failed(refused.name, refused.error);
   }
 
   configRewrite(): string | null {

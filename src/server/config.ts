@@ -3,12 +3,15 @@
  *
  * Every directive Redis 7.0 knows is accepted with Redis's default (`redis-config-defaults.json`, read from a real
  * 7.0 server), so a production redis.conf loads unchanged; the ones Strongbox acts on are applied through
- * listeners (`onChange`). Values are kept in Redis's canonical text form, the form CONFIG GET returns.
+ * listeners (`onChange`). Values are kept in Redis's canonical text form, the form CONFIG GET returns. Values are
+ * checked as Redis checks them (types, bounds, flags from `redis-config-meta.json`; see config-check.ts), at
+ * start-up and by CONFIG SET, which sets several parameters all or nothing (`setAll`).
  * Deviation: `appendonly` defaults to `yes` (a storage-first server starts durable; README says so).
  */
 import { readFileSync, writeFileSync, renameSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { splitInlineArgs } from '../../formats/index.js';
+import { checkParameter, hasFlag, parameterMeta, type ParameterMeta } from './config-check.js';
 
 type Kind = 'bool' | 'int' | 'memory' | 'string' | 'enum' | 'special';
 
@@ -16,10 +19,8 @@ interface Directive {
   name: string;
   kind: Kind;
   defaultValue: string;
-  /** Allowed values for enums. */
-  values?: readonly string[];
-  min?: number;
-  max?: number;
+  /** Redis's type, bounds and flags; absent for Strongbox's own directives. */
+  meta?: ParameterMeta;
   /** Cannot change at run time (CONFIG SET refuses). */
   immutable?: boolean;
 }
@@ -48,77 +49,8 @@ const ALIASES: Record<string, string> = {
   masteruser: 'masteruser',
 };
 
-const MEMORY_DIRECTIVES = new Set([
-  'maxmemory',
-  'proto-max-bulk-len',
-  'client-query-buffer-limit',
-  'repl-backlog-size',
-  'auto-aof-rewrite-min-size',
-  'active-defrag-ignore-bytes',
-  'stream-node-max-bytes',
-  'hll-sparse-max-bytes',
-  'lua-time-limit',
-  'maxmemory-clients',
-]);
-
-const ENUMS: Record<string, readonly string[]> = {
-  loglevel: ['debug', 'verbose', 'notice', 'warning'],
-  appendfsync: ['always', 'everysec', 'no'],
-  'maxmemory-policy': [
-    'volatile-lru',
-    'volatile-lfu',
-    'volatile-random',
-    'volatile-ttl',
-    'allkeys-lru',
-    'allkeys-lfu',
-    'allkeys-random',
-    'noeviction',
-  ],
-  'supervised': ['upstart', 'systemd', 'auto', 'no'],
-  'repl-diskless-load': ['disabled', 'on-empty-db', 'swapdb'],
-  'sanitize-dump-payload': ['no', 'yes', 'clients'],
-  'enable-protected-configs': ['no', 'yes', 'local'],
-  'enable-debug-command': ['no', 'yes', 'local'],
-  'enable-module-command': ['no', 'yes', 'local'],
-  'propagation-error-behavior': ['ignore', 'panic', 'panic-on-replicas'],
-  'shutdown-on-sigterm': ['default', 'save', 'nosave', 'now', 'force'],
-  'shutdown-on-sigint': ['default', 'save', 'nosave', 'now', 'force'],
-  'oom-score-adj': ['no', 'yes', 'relative', 'absolute'],
-  'cluster-preferred-endpoint-type': ['ip', 'hostname', 'unknown-endpoint'],
-  'syslog-facility': ['user', 'local0', 'local1', 'local2', 'local3', 'local4', 'local5', 'local6', 'local7'],
-};
-
-/** Directives with several arguments or their own syntax, stored as Redis prints them in CONFIG GET. */
-const SPECIAL = new Set([
-  'save',
-  'client-output-buffer-limit',
-  'notify-keyspace-events',
-  'bind',
-  'oom-score-adj-values',
-  'replicaof',
-  'unixsocketperm',
-  'rdb-version',
-]);
-
-const IMMUTABLE = new Set([
-  'daemonize',
-  'databases',
-  'port',
-  'bind',
-  'unixsocket',
-  'logfile',
-  'syslog-enabled',
-  'supervised',
-  'pidfile',
-  'io-threads',
-  'cluster-enabled',
-  'appenddirname',
-  'aclfile',
-  'always-show-logo',
-  'enable-debug-command',
-  'enable-protected-configs',
-  'enable-module-command',
-]);
+/** Strongbox's own directives with their own syntax. */
+const SPECIAL = new Set(['rdb-version']);
 
 /** Directives Strongbox adds. */
 const STRONGBOX_DEFAULTS: Record<string, string> = {
@@ -126,19 +58,18 @@ const STRONGBOX_DEFAULTS: Record<string, string> = {
   'rdb-version': '10',
 };
 
+function kindOf(name: string, meta: ParameterMeta | undefined): Kind {
+  if (meta === undefined) return SPECIAL.has(name) ? 'special' : 'string';
+  if (meta.type !== 'numeric') return meta.type;
+  return meta.numericFlags?.includes('memory') === true ? 'memory' : 'int';
+}
+
 function buildDirectives(): Map<string, Directive> {
   const table = new Map<string, Directive>();
   for (const [name, defaultValue] of Object.entries({ ...defaults, ...STRONGBOX_DEFAULTS })) {
-    let kind: Kind;
-    if (SPECIAL.has(name)) kind = 'special';
-    else if (ENUMS[name] !== undefined) kind = 'enum';
-    else if (MEMORY_DIRECTIVES.has(name)) kind = 'memory';
-    else if (defaultValue === 'yes' || defaultValue === 'no') kind = 'bool';
-    else if (/^-?\d+$/.test(defaultValue)) kind = 'int';
-    else kind = 'string';
-    const directive: Directive = { name, kind, defaultValue, immutable: IMMUTABLE.has(name) };
-    const values = ENUMS[name];
-    if (values !== undefined) directive.values = values;
+    const meta = parameterMeta(name);
+    const directive: Directive = { name, kind: kindOf(name, meta), defaultValue, immutable: hasFlag(meta, 'immutable') };
+    if (meta !== undefined) directive.meta = meta;
     table.set(name, directive);
   }
   return table;
@@ -211,16 +142,42 @@ export class Config {
   }
 
   /**
-   * Sets a directive from its arguments (config file or CONFIG SET). Returns an error text (Redis's wording
-   * after `argument`), or null on success. `startup` allows immutable directives.
+   * Sets a directive from its arguments: at start-up the words of a config line after the name, for CONFIG SET
+   * the one value (`startup` false; a multi-argument parameter is split at single spaces as Redis does). Returns
+   * an error text (Redis's wording after "argument"), or null on success. Only start-up sets immutable directives.
    */
   set(name: string, args: readonly string[], startup: boolean): string | null {
     const canonical = Config.canonical(name);
     if (canonical === undefined) return 'Bad directive or wrong number of arguments';
     const d = DIRECTIVES.get(canonical)!;
     if (d.immutable === true && !startup) return "can't set immutable config";
-    const value = this.normalize(d, args, startup);
+    const value = this.normalize(d, splitArguments(d, args, startup), startup);
     if (typeof value !== 'string') return value.error;
+    return this.assign(canonical, value);
+  }
+
+  /**
+   * CONFIG SET of several parameters, all or nothing: the names were checked by the caller; each value is set in
+   * order and the first refusal restores the values set before it (Redis's restoreBackupConfig). Returns the
+   * refused parameter's name (lower case, as Redis names it) and the error text, or null.
+   */
+  setAll(pairs: readonly (readonly [string, string])[]): { name: string; error: string } | null {
+    const previous: [string, string][] = [];
+    for (const [name, value] of pairs) {
+      const canonical = Config.canonical(name)!;
+      const before = this.get(canonical);
+      const error = this.set(canonical, [value], false);
+      if (error !== null) {
+        for (const [n, v] of previous.reverse()) this.assign(n, v);
+        return { name: name.toLowerCase(), error };
+      }
+      previous.push([canonical, before]);
+    }
+    return null;
+  }
+
+  /** Stores a checked value and tells the listeners; a listener's refusal restores the previous value. */
+  private assign(canonical: string, value: string): string | null {
     const previous = this.values.get(canonical);
     this.values.set(canonical, value);
     for (const listener of this.listeners.get(canonical) ?? []) {
@@ -234,49 +191,23 @@ export class Config {
   }
 
   private normalize(d: Directive, args: readonly string[], startup: boolean): string | { error: string } {
-    const joined = args.join(' ');
-    switch (d.kind) {
-      case 'bool': {
-        if (args.length !== 1) return { error: 'wrong number of arguments' };
-        const v = joined.toLowerCase();
-        if (v !== 'yes' && v !== 'no') return { error: "argument must be 'yes' or 'no'" };
-        return v;
-      }
-      case 'int': {
-        if (args.length !== 1) return { error: 'wrong number of arguments' };
-        if (!/^-?\d+$/.test(joined)) return { error: "argument couldn't be parsed into an integer" };
-        return String(Number(joined));
-      }
-      case 'memory': {
-        if (args.length !== 1) return { error: 'wrong number of arguments' };
-        const n = parseMemory(joined);
-        if (n === null) return { error: "argument must be a memory value" };
-        return String(n);
-      }
-      case 'enum': {
-        if (args.length !== 1) return { error: 'wrong number of arguments' };
-        const v = joined.toLowerCase();
-        if (!(d.values ?? []).includes(v)) return { error: `argument(s) must be one of the following: ${(d.values ?? []).join(', ')}` };
-        return v;
-      }
-      case 'special':
-        return this.normalizeSpecial(d.name, args, startup);
-      case 'string':
-        return joined;
-    }
+    if (startup && !hasFlag(d.meta, 'multi_arg') && args.length !== 1) return { error: 'wrong number of arguments' };
+    if (d.meta === undefined) return this.normalizeOwn(d.name, args);
+    const checked = checkParameter(d.name, d.meta, args, this.get(d.name), startup);
+    if ('error' in checked) return checked;
+    if (d.name === 'save') return this.mergeSave(checked.value, startup);
+    return checked.value;
   }
 
-  private normalizeSpecial(name: string, args: readonly string[], startup: boolean): string | { error: string } {
-    if (name === 'save') {
-      // At start-up each `save` line adds points (an empty one resets); CONFIG SET replaces them all.
-      const text = args.join(' ').trim();
-      if (text === '') return '';
-      const parts = text.split(/\s+/);
-      if (parts.length % 2 !== 0 || parts.some((p) => !/^\d+$/.test(p))) return { error: 'Invalid save parameters' };
-      if (startup && this.saveSeenInFile) return `${this.get('save')} ${parts.join(' ')}`.trim();
-      this.saveSeenInFile = startup;
-      return parts.join(' ');
-    }
+  /** At start-up each `save` line adds points (an empty one resets); CONFIG SET replaces them all. */
+  private mergeSave(points: string, startup: boolean): string {
+    if (points === '') return '';
+    if (startup && this.saveSeenInFile) return `${this.get('save')} ${points}`.trim();
+    this.saveSeenInFile = startup;
+    return points;
+  }
+
+  private normalizeOwn(name: string, args: readonly string[]): string | { error: string } {
     if (name === 'rdb-version') {
       const v = args.join(' ');
       if (!['9', '10', '11', '12'].includes(v)) return { error: 'argument must be one of 9, 10, 11, 12' };
@@ -379,6 +310,18 @@ export class Config {
     if (d.kind === 'special' || d.kind === 'string') return [`${name} ${quoteIfNeeded(value)}`];
     return [`${name} ${value}`];
   }
+}
+
+/**
+ * The arguments a parameter's check sees, split as Redis splits them: CONFIG SET of a multi-argument parameter at
+ * single spaces (an empty value is no argument); a config line's single non-empty argument by the line's quoting
+ * rules (so `--save "900 1 300 10"` works); anything else as given.
+ */
+function splitArguments(d: Directive, args: readonly string[], startup: boolean): readonly string[] {
+  if (!hasFlag(d.meta, 'multi_arg')) return args;
+  if (!startup) return args[0] === '' || args[0] === undefined ? [] : args[0].split(' ');
+  if (args.length === 1 && args[0] !== '') return splitInlineArgs(args[0]!) ?? args;
+  return args;
 }
 
 function quoteIfNeeded(v: string): string {

@@ -1,0 +1,140 @@
+// Proves CONFIG SET checks names and values as Redis 7.0 does: for every parameter real Redis lists in CONFIG GET *,
+// bad and edge values get byte-identical replies from real redis-server and Strongbox (and the same CONFIG GET
+// afterwards), several parameters at once are checked names first and set all or nothing, and a bad directive at
+// start-up stops the server with the same fatal message.
+import { spawnSync } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { arrayOf, requireRealRedis, startRealRedis, type RealRedis } from '../helpers/real-redis.js';
+import { startStrongbox, type Strongbox } from '../helpers/strongbox.js';
+import { loadConfig } from '../../src/server/main.js';
+import { ConfigError } from '../../src/server/config.js';
+
+const enabled = requireRealRedis();
+
+/** Parameters left out, because a successful change would break the test's servers or connection. */
+const SKIPPED: Record<string, string> = {
+  port: 'a new port moves the listener away from the test client',
+  bind: 'a new address moves the listener away from the test client',
+  requirepass: 'the test client would have to authenticate',
+  maxclients: 'Redis adjusts it to the file-descriptor limit of the machine',
+  'tls-port': 'Strongbox has no TLS: real Redis binds the port',
+};
+/** TLS parameters: real Redis reloads its OpenSSL context on a change, which Strongbox (no TLS) cannot mirror. */
+const isTls = (name: string): boolean => name.startsWith('tls-');
+
+const VALUES = ['-5', 'abc', '', '0', '1', '99999999999999999999', 'yes', 'no', '1kb', '5%', '101%', '+5', '010', '1 2'];
+
+describe.runIf(enabled)('CONFIG SET against real Redis, byte for byte', () => {
+  let redis: RealRedis;
+  let ours: Strongbox;
+  beforeAll(async () => {
+    redis = await startRealRedis();
+    ours = await startStrongbox();
+  });
+  afterAll(async () => {
+    await redis.stop();
+    await ours.stop();
+  });
+
+  const both = async (...args: string[]): Promise<[string, string]> => [
+    (await redis.call(...args)).toString('latin1'),
+    (await ours.call(...args)).toString('latin1'),
+  ];
+
+  test('every parameter of CONFIG GET *, bad and edge values', async () => {
+    const listed = arrayOf(await redis.call('CONFIG', 'GET', '*'));
+    const names: string[] = [];
+    for (let i = 0; i < listed.length; i += 2) names.push(listed[i]!);
+    expect(names.length).toBeGreaterThan(150);
+    const mismatches: string[] = [];
+    for (const name of names.sort()) {
+      if (SKIPPED[name] !== undefined || isTls(name)) continue;
+      const redisOriginal = arrayOf(await redis.call('CONFIG', 'GET', name))[1] ?? '';
+      const oursOriginal = arrayOf(await ours.call('CONFIG', 'GET', name))[1] ?? '';
+      for (const value of VALUES) {
+        const [expected, actual] = await both('CONFIG', 'SET', name, value);
+        if (actual !== expected) mismatches.push(`SET ${name} ${JSON.stringify(value)}: redis ${expected} ours ${actual}`);
+        if (expected.startsWith('+')) {
+          const [expectedGet, actualGet] = await both('CONFIG', 'GET', name);
+          if (actualGet !== expectedGet) {
+            mismatches.push(`GET ${name} after ${JSON.stringify(value)}: redis ${expectedGet} ours ${actualGet}`);
+          }
+        }
+        await redis.call('CONFIG', 'SET', name, redisOriginal);
+        await ours.call('CONFIG', 'SET', name, oursOriginal);
+      }
+    }
+    expect(mismatches.join('\n')).toBe('');
+  }, 60_000);
+
+  test('several parameters: names checked first in order, values all or nothing', async () => {
+    const cases: string[][] = [
+      ['CONFIG', 'SET', 'hz', '5', 'nosuch', '1'],
+      ['CONFIG', 'SET', 'daemonize', 'no', 'nosuch', '1'],
+      ['CONFIG', 'SET', 'nosuch', '1', 'daemonize', 'no'],
+      ['CONFIG', 'SET', 'hz', '5', 'HZ', '6'],
+      ['CONFIG', 'SET', 'maxmemory', 'abc', 'dbfilename', 'x'],
+      ['CONFIG', 'SET', 'HZ', 'abc'],
+      ['CONFIG', 'SET', 'lua-time-limit', 'abc'],
+      ['CONFIG', 'SET', 'slave-priority', '7', 'replica-priority', '8'],
+      ['CONFIG', 'GET', 'replica-priority'],
+      ['CONFIG', 'SET', 'replica-priority', '100'],
+      ['CONFIG', 'SET', 'hz', '7', 'maxmemory-policy', 'allkeys-lru', 'maxmemory', 'abc'],
+      ['CONFIG', 'GET', 'hz'],
+      ['CONFIG', 'GET', 'maxmemory-policy'],
+      ['CONFIG', 'SET', 'hz', '0'],
+      ['CONFIG', 'GET', 'hz'],
+      ['CONFIG', 'SET', 'hz', '100000'],
+      ['CONFIG', 'GET', 'hz'],
+      ['CONFIG', 'SET', 'hz', '10'],
+      ['CONFIG', 'SET', 'oom-score-adj', 'relative'],
+      ['CONFIG', 'GET', 'oom-score-adj'],
+      ['CONFIG', 'SET', 'oom-score-adj', 'no'],
+      ['CONFIG', 'SET', 'shutdown-on-sigterm', 'NOW force save'],
+      ['CONFIG', 'GET', 'shutdown-on-sigterm'],
+      ['CONFIG', 'SET', 'shutdown-on-sigterm', 'default'],
+      ['CONFIG', 'SET', 'client-output-buffer-limit', 'replica 1mb 2k 3'],
+      ['CONFIG', 'GET', 'client-output-buffer-limit'],
+      ['CONFIG', 'SET', 'client-output-buffer-limit', 'slave 268435456 67108864 60 master 1 1 1'],
+      ['CONFIG', 'SET', 'client-output-buffer-limit', 'slave 268435456 67108864 60'],
+      ['CONFIG', 'SET', 'save', '100 10  5 1'],
+      ['CONFIG', 'SET', 'notify-keyspace-events', 'lsE$xg'],
+      ['CONFIG', 'GET', 'notify-keyspace-events'],
+      ['CONFIG', 'SET', 'notify-keyspace-events', ''],
+    ];
+    for (const args of cases) {
+      const [expected, actual] = await both(...args);
+      expect(actual, args.join(' ')).toBe(expected);
+    }
+  });
+});
+
+describe.runIf(enabled)('bad directives at start-up, as redis-server reports them', () => {
+  const cases: string[][] = [
+    ['--hz', 'abc'],
+    ['--hz', '1', '2'],
+    ['--activedefrag', 'yes'],
+    ['--maxmemory', '-5'],
+    ['--maxmemory-clients', '101%'],
+    ['--save', '1 2 3'],
+    ['--appendfilename', 'a/b'],
+    ['--acl-pubsub-default', 'abc'],
+    ['--active-expire-effort', '0'],
+    ['--shutdown-on-sigint', 'save nosave'],
+    ['--client-output-buffer-limit', 'foo 1 2 3'],
+    ['--loglevel', 'notice', '--active-defrag-ignore-bytes', '0'],
+    ['--repl-backlog-size', 'abc'],
+  ];
+  test.each(cases.map((args) => [args.join(' '), args] as const))('%s', (_, args) => {
+    const real = spawnSync('redis-server', ['--port', '0', ...args], { encoding: 'latin1', timeout: 10_000 });
+    expect(real.status).toBe(1);
+    let message = '';
+    try {
+      loadConfig(['--port', '0', ...args]);
+    } catch (err) {
+      if (!(err instanceof ConfigError)) throw err;
+      message = err.message;
+    }
+    expect(message).toBe(real.stderr);
+  });
+});
