@@ -37,7 +37,17 @@ const META = JSON.parse(readFileSync(new URL('./redis-config-meta.json', import.
   ParameterMeta
 >;
 const BY_ALIAS = new Map<string, ParameterMeta>();
-for (const meta of Object.values(META)) if (meta.alias !== undefined) BY_ALIAS.set(meta.alias, meta);
+const ALIAS_TARGETS = new Map<string, string>();
+for (const [name, meta] of Object.entries(META)) {
+  if (meta.alias === undefined) continue;
+  BY_ALIAS.set(meta.alias, meta);
+  ALIAS_TARGETS.set(meta.alias, name);
+}
+
+/** The current name of an old one Redis 7.0 still accepts (`slave-read-only` -> `replica-read-only`). */
+export function aliasTarget(name: string): string | undefined {
+  return ALIAS_TARGETS.get(name);
+}
 
 /** Metadata of a Redis parameter (or of one of its old names), undefined for Strongbox's own directives. */
 export function parameterMeta(name: string): ParameterMeta | undefined {
@@ -333,7 +343,7 @@ function checkPercentiles(args: readonly string[]): Checked {
     const v = string2d(arg);
     if (v === null) return { error: 'Invalid latency-tracking-info-percentiles parameters' };
     if (v > 100 || v < 0) return { error: 'latency-tracking-info-percentiles parameters should sit between [0.0,100.0]' };
-    out.push(v.toFixed(6).replace(/\.?0+$/, ''));
+    out.push((Object.is(v, -0) ? '-' : '') + v.toFixed(6).replace(/\.?0+$/, ''));
   }
   return { value: out.join(' ') };
 }

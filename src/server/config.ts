@@ -11,7 +11,7 @@
 import { readFileSync, writeFileSync, renameSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { splitInlineArgs } from '../../formats/index.js';
-import { checkParameter, hasFlag, parameterMeta, type ParameterMeta } from './config-check.js';
+import { aliasTarget, checkParameter, hasFlag, parameterMeta, type ParameterMeta } from './config-check.js';
 
 type Kind = 'bool' | 'int' | 'memory' | 'string' | 'enum' | 'special';
 
@@ -28,26 +28,6 @@ interface Directive {
 const defaults = JSON.parse(
   readFileSync(new URL('./redis-config-defaults.json', import.meta.url), 'utf8'),
 ) as Record<string, string>;
-
-/** Old names Redis 7.0 still accepts (redis `config.c` alias fields). */
-const ALIASES: Record<string, string> = {
-  slaveof: 'replicaof',
-  'slave-serve-stale-data': 'replica-serve-stale-data',
-  'slave-read-only': 'replica-read-only',
-  'slave-announce-ip': 'replica-announce-ip',
-  'slave-announce-port': 'replica-announce-port',
-  'slave-priority': 'replica-priority',
-  'slave-lazy-flush': 'replica-lazy-flush',
-  'slave-ignore-maxmemory': 'replica-ignore-maxmemory',
-  'repl-diskless-sync-delay': 'repl-diskless-sync-delay',
-  'hash-max-ziplist-entries': 'hash-max-listpack-entries',
-  'hash-max-ziplist-value': 'hash-max-listpack-value',
-  'list-max-ziplist-size': 'list-max-listpack-size',
-  'zset-max-ziplist-entries': 'zset-max-listpack-entries',
-  'zset-max-ziplist-value': 'zset-max-listpack-value',
-  masterauth: 'masterauth',
-  masteruser: 'masteruser',
-};
 
 /** Strongbox's own directives with their own syntax. */
 const SPECIAL = new Set(['rdb-version']);
@@ -100,18 +80,19 @@ export class Config {
   file = '';
 
   constructor() {
-    for (const d of DIRECTIVES.values()) this.values.set(d.name, d.defaultValue);
+    // An old name (slave-read-only) shares its current name's value: only current names are stored.
+    for (const d of DIRECTIVES.values()) if (aliasTarget(d.name) === undefined) this.values.set(d.name, d.defaultValue);
   }
 
   /** Canonical name of a directive or alias, or undefined when unknown. */
   static canonical(name: string): string | undefined {
     const lower = name.toLowerCase();
-    const target = ALIASES[lower] ?? lower;
+    const target = aliasTarget(lower) ?? lower;
     return DIRECTIVES.has(target) ? target : undefined;
   }
 
   get(name: string): string {
-    const v = this.values.get(name);
+    const v = this.values.get(aliasTarget(name) ?? name);
     if (v === undefined) throw new Error(`assertion failed: unknown directive ${name}`);
     return v;
   }
@@ -137,7 +118,7 @@ export class Config {
   /** Names matching a CONFIG GET glob, with their values. */
   matching(match: (name: string) => boolean): [string, string][] {
     const out: [string, string][] = [];
-    for (const [name, value] of this.values) if (match(name)) out.push([name, value]);
+    for (const name of DIRECTIVES.keys()) if (match(name)) out.push([name, this.get(name)]);
     return out;
   }
 
@@ -283,7 +264,7 @@ export class Config {
       out.push(...this.renderDirective(name));
     }
     const changed = [...DIRECTIVES.values()].filter(
-      (d) => !seen.has(d.name) && this.values.get(d.name) !== d.defaultValue && d.name !== 'dir',
+      (d) => !seen.has(d.name) && aliasTarget(d.name) === undefined && this.get(d.name) !== d.defaultValue && d.name !== 'dir',
     );
     if (changed.length > 0) {
       if (out.length > 0 && out[out.length - 1] === '') out.pop();

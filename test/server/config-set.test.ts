@@ -22,7 +22,14 @@ const SKIPPED: Record<string, string> = {
 /** TLS parameters: real Redis reloads its OpenSSL context on a change, which Strongbox (no TLS) cannot mirror. */
 const isTls = (name: string): boolean => name.startsWith('tls-');
 
-const VALUES = ['-5', 'abc', '', '0', '1', '99999999999999999999', 'yes', 'no', '1kb', '5%', '101%', '+5', '010', '1 2'];
+const VALUES = [
+  '-5', 'abc', '', '0', '1', '99999999999999999999', 'yes', 'no', '1kb', '5%', '101%', '+5', '010', '1 2',
+  'YES', ' 5', '-1', '-0', '1GB', '3m', '2g', '7b', '1.5', '100%', '0%', '-5%', '0777', '0x10',
+  '9223372036854775807', '9223372036854775808', '18446744073709551615', '18446744073709551616', '2147483648',
+  '-2147483649', '4294967296', 'save nosave', 'now force', 'DEFAULT', 'relative', 'local', 'allkeys-lru',
+  'normal 1 2 3', 'pubsub 1mb 1mb 0 replica 0 0 0', '1 2 3', '-2000 0 2000', '50 99.9', '101', 'KEA', 'Ax',
+  'a b', 'a/b', '{title} {port}', '{nope}', 'host-1.example',
+];
 
 describe.runIf(enabled)('CONFIG SET against real Redis, byte for byte', () => {
   let redis: RealRedis;
@@ -105,6 +112,28 @@ describe.runIf(enabled)('CONFIG SET against real Redis, byte for byte', () => {
     for (const args of cases) {
       const [expected, actual] = await both(...args);
       expect(actual, args.join(' ')).toBe(expected);
+    }
+  });
+
+  test('an old name and its current name are one parameter (CONFIG GET * shows both with one value)', async () => {
+    const sortedPairs = (reply: (string | null)[]): string[] => {
+      const pairs: string[] = [];
+      for (let i = 0; i + 1 < reply.length; i += 2) pairs.push(`${reply[i]!}=${reply[i + 1]!}`);
+      return pairs.sort();
+    };
+    for (const [name, value, restore] of [
+      ['slave-read-only', 'no', 'yes'],
+      ['lua-time-limit', '777', '5000'],
+      ['hash-max-ziplist-entries', '7', '512'],
+    ] as const) {
+      const [expected, actual] = await both('CONFIG', 'SET', name, value);
+      expect(actual, name).toBe(expected);
+      for (const pattern of ['*read-only*', '*time-limit*', '*reply-threshold*', 'hash-max-*']) {
+        const expectedPairs = sortedPairs(arrayOf(await redis.call('CONFIG', 'GET', pattern)));
+        const actualPairs = sortedPairs(arrayOf(await ours.call('CONFIG', 'GET', pattern)));
+        expect(actualPairs, `${name} then GET ${pattern}`).toEqual(expectedPairs);
+      }
+      await both('CONFIG', 'SET', name, restore);
     }
   });
 });
