@@ -64,6 +64,7 @@ const U64 = 1n << 64n;
 const CONFIG_MIN_HZ = 1n;
 const CONFIG_MAX_HZ = 500n;
 const CONFIG_REPL_BACKLOG_MIN_SIZE = 16384n;
+const CONFIG_BINDADDR_MAX = 16;
 
 /** memtoull: digits with an optional b/k/kb/m/mb/g/gb unit; strtoull saturates, the multiplication wraps. */
 export function memtoull(text: string): bigint | null {
@@ -289,6 +290,16 @@ function checkSpecial(name: string, args: readonly string[], current: string): C
     }
     case 'latency-tracking-info-percentiles':
       return checkPercentiles(args);
+    case 'replicaof': {
+      if (args.length !== 2) return { error: 'wrong number of arguments' };
+      if (args[0]!.toLowerCase() === 'no' && args[1]!.toLowerCase() === 'one') return { value: '' };
+      const port = strtollWhole(args[1]!, 10);
+      if (port === null || port.value < 0n || port.value > 65535n) return { error: 'Invalid master port' };
+      return { value: `${args[0]!} ${port.value}` };
+    }
+    case 'bind':
+      if (args.length > CONFIG_BINDADDR_MAX) return { error: 'Too many bind addresses specified.' };
+      return { value: args.length === 1 && args[0] === '' ? '' : args.join(' ') };
     default:
       return { value: args.join(' ') };
   }

@@ -29,6 +29,9 @@ const defaults = JSON.parse(
   readFileSync(new URL('./redis-config-defaults.json', import.meta.url), 'utf8'),
 ) as Record<string, string>;
 
+/** Directives Redis 7.0 no longer uses but still accepts (with one argument) in a config file and ignores. */
+const DEPRECATED_DIRECTIVES = new Set(['list-max-ziplist-entries', 'list-max-ziplist-value', 'lua-replicate-commands']);
+
 /** Strongbox's own directives with their own syntax. */
 const SPECIAL = new Set(['rdb-version']);
 
@@ -219,6 +222,7 @@ export class Config {
       if (args === null || args.length === 0) throw fatal(i + 1, line, 'Unbalanced quotes in configuration line');
       const name = args[0]!.toLowerCase();
       if (name === 'include') continue;
+      if (DEPRECATED_DIRECTIVES.has(name) && args.length === 2 && Config.canonical(name) === undefined) continue;
       if (name === 'save' && firstSave) {
         this.values.set('save', '');
         firstSave = false;

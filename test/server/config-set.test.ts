@@ -153,7 +153,38 @@ describe.runIf(enabled)('bad directives at start-up, as redis-server reports the
     ['--client-output-buffer-limit', 'foo 1 2 3'],
     ['--loglevel', 'notice', '--active-defrag-ignore-bytes', '0'],
     ['--repl-backlog-size', 'abc'],
+    ['--list-max-ziplist-entries', '1', '2'],
+    ['--unixsocketperm', '999'],
+    ['--oom-score-adj-values', '1 2'],
+    ['--latency-tracking-info-percentiles', '101'],
+    ['--notify-keyspace-events', 'Z'],
+    ['--slaveof', 'no'],
+    ['--replicaof', 'localhost', '70000'],
+    ['--bind', '1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17'],
+    ['--maxmemory-policy', 'lru'],
   ];
+  test('good directives are stored in the form CONFIG GET shows', async () => {
+    const args = [
+      '--hz', '0', '--maxmemory', '1gb', '--save', '10 1', '--save', '20 2', '--client-output-buffer-limit',
+      'pubsub 1mb 2mb 3', '--shutdown-on-sigint', 'nosave now', '--oom-score-adj', 'relative',
+      '--notify-keyspace-events', 'KEA', '--repl-backlog-size', '1', '--maxmemory-clients', '5%',
+      '--latency-tracking-info-percentiles', '50 99.90', '--slave-priority', '7', '--list-max-ziplist-entries', '5',
+      '--activerehashing', 'NO', '--unixsocketperm', '0700', '--oom-score-adj-values', '0 +200 0800',
+    ];
+    const real = await startRealRedis(args);
+    try {
+      const config = loadConfig(['--port', '0', ...args]);
+      const names = ['hz', 'maxmemory', 'save', 'client-output-buffer-limit', 'shutdown-on-sigint', 'oom-score-adj',
+        'notify-keyspace-events', 'repl-backlog-size', 'maxmemory-clients', 'latency-tracking-info-percentiles',
+        'replica-priority', 'activerehashing', 'unixsocketperm', 'oom-score-adj-values'];
+      for (const name of names) {
+        expect(config.get(name), name).toBe(arrayOf(await real.call('CONFIG', 'GET', name))[1]);
+      }
+    } finally {
+      await real.stop();
+    }
+  });
+
   test.each(cases.map((args) => [args.join(' '), args] as const))('%s', (_, args) => {
     const real = spawnSync('redis-server', ['--port', '0', ...args], { encoding: 'latin1', timeout: 10_000 });
     expect(real.status).toBe(1);
