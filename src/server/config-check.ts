@@ -161,7 +161,10 @@ function checkNumeric(meta: ParameterMeta, text: string, startup: boolean): Chec
 }
 
 const NET_HOST_STR_LEN = 256;
-const PROC_TITLE_VARIABLES = new Set(['title', 'listen-addr', 'server-mode', 'port', 'tls-port', 'unixsocket', 'config-file']);
+const EMPTY_PROC_TITLE_VARIABLES = new Set(['title', 'server-mode', 'unixsocket']);
+const PROC_TITLE_VARIABLES = new Set([
+  'title', 'listen-addr', 'server-mode', 'port', 'tls-port', 'unixsocket', 'config-file',
+]);
 
 /** The string/bool/enum validation functions of config.c, by name: null when valid, else the error text. */
 const VALIDATORS: Record<string, (value: string) => string | null> = {
@@ -172,7 +175,11 @@ const VALIDATORS: Record<string, (value: string) => string | null> = {
       : null,
   isValidDBfilename: (v) => (isBaseName(v) ? null : "dbfilename can't be a path, just a filename"),
   isValidAOFfilename: (v) =>
-    v === '' ? "appendfilename can't be empty" : isBaseName(v) ? null : "appendfilename can't be a path, just a filename",
+    v === ''
+      ? "appendfilename can't be empty"
+      : isBaseName(v)
+        ? null
+        : "appendfilename can't be a path, just a filename",
   isValidAOFdirname: (v) =>
     v === '' ? "appenddirname can't be empty" : isBaseName(v) ? null : "appenddirname can't be a path, just a dirname",
   isValidShutdownOnSigFlags: (v) =>
@@ -183,31 +190,44 @@ const VALIDATORS: Record<string, (value: string) => string | null> = {
     if (v.length >= NET_HOST_STR_LEN) return `Hostnames must be less than ${NET_HOST_STR_LEN} characters`;
     return /^[A-Za-z0-9.-]*$/.test(v) ? null : 'Hostnames may only contain alphanumeric characters, hyphens or dots';
   },
-  isValidProcTitleTemplate: (v) => (validProcTitleTemplate(v) ? null : 'template format is invalid or contains unknown variables'),
+  isValidProcTitleTemplate: (v) =>
+    validProcTitleTemplate(v) ? null : 'template format is invalid or contains unknown variables',
 };
 
 function isBaseName(path: string): boolean {
   return !path.includes('/') && !path.includes('\\');
 }
 
-/** validateProcTitleTemplate: `{name}` variables must be known, braces balanced, the result not empty. */
+/**
+ * validateProcTitleTemplate: the template expanded with an empty title, spaces trimmed, must be defined and not
+ * empty (sdstemplate: `{name}` is a variable, `{{` a literal brace, an unknown name or an unclosed brace an error).
+ * The variables that expand to nothing here: title, server-mode (no cluster, no sentinel), unixsocket (not set by
+ * Strongbox); the others expand to something, shown as `x`.
+ */
 function validProcTitleTemplate(template: string): boolean {
   let expanded = '';
-  for (let i = 0; i < template.length; i++) {
-    const c = template[i]!;
-    if (c === '}') return false;
-    if (c !== '{') {
-      expanded += c;
+  let p = 0;
+  while (p < template.length) {
+    const open = template.indexOf('{', p);
+    if (open === -1) {
+      expanded += template.slice(p);
+      break;
+    }
+    expanded += template.slice(p, open);
+    if (open + 1 >= template.length) return false;
+    if (template[open + 1] === '{') {
+      expanded += '{';
+      p = open + 2;
       continue;
     }
-    const end = template.indexOf('}', i + 1);
-    if (end === -1) return false;
-    const name = template.slice(i + 1, end);
+    const close = template.indexOf('}', open + 1);
+    if (close === -1) return false;
+    const name = template.slice(open + 1, close);
     if (!PROC_TITLE_VARIABLES.has(name)) return false;
-    expanded += 'x';
-    i = end;
+    if (!EMPTY_PROC_TITLE_VARIABLES.has(name)) expanded += 'x';
+    p = close + 1;
   }
-  return expanded.trim() !== '';
+  return expanded.replace(/^ +| +$/g, '') !== '';
 }
 
 function checkEnum(meta: ParameterMeta, args: readonly string[]): Checked {
@@ -353,7 +373,9 @@ function checkPercentiles(args: readonly string[]): Checked {
   for (const arg of list) {
     const v = string2d(arg);
     if (v === null) return { error: 'Invalid latency-tracking-info-percentiles parameters' };
-    if (v > 100 || v < 0) return { error: 'latency-tracking-info-percentiles parameters should sit between [0.0,100.0]' };
+    if (v > 100 || v < 0) {
+      return { error: 'latency-tracking-info-percentiles parameters should sit between [0.0,100.0]' };
+    }
     out.push((Object.is(v, -0) ? '-' : '') + v.toFixed(6).replace(/\.?0+$/, ''));
   }
   return { value: out.join(' ') };

@@ -19,8 +19,12 @@ const SKIPPED: Record<string, string> = {
   maxclients: 'Redis adjusts it to the file-descriptor limit of the machine',
   'tls-port': 'Strongbox has no TLS: real Redis binds the port',
 };
-/** TLS parameters: real Redis reloads its OpenSSL context on a change, which Strongbox (no TLS) cannot mirror. */
-const isTls = (name: string): boolean => name.startsWith('tls-');
+/**
+ * TLS parameters are checked like the others, but a value that passes the checks makes real Redis reload its
+ * OpenSSL context, which fails on these certificate-less servers; Strongbox has no TLS context to reload, so that
+ * one reply is not compared.
+ */
+const TLS_RELOAD_FAILURE = 'Unable to update TLS configuration';
 
 const VALUES = [
   '-5', 'abc', '', '0', '1', '99999999999999999999', 'yes', 'no', '1kb', '5%', '101%', '+5', '010', '1 2',
@@ -28,7 +32,8 @@ const VALUES = [
   '9223372036854775807', '9223372036854775808', '18446744073709551615', '18446744073709551616', '2147483648',
   '-2147483649', '4294967296', 'save nosave', 'now force', 'DEFAULT', 'relative', 'local', 'allkeys-lru',
   'normal 1 2 3', 'pubsub 1mb 1mb 0 replica 0 0 0', '1 2 3', '-2000 0 2000', '50 99.9', '101', 'KEA', 'Ax',
-  'a b', 'a/b', '{title} {port}', '{nope}', 'host-1.example',
+  'a b', 'a/b', '{title} {port}', '{nope}', 'host-1.example', '{title}', '{title}{server-mode}', ' ', '}', '{{',
+  '{', 'x{title', '{listen-addr}',
 ];
 
 describe.runIf(enabled)('CONFIG SET against real Redis, byte for byte', () => {
@@ -55,12 +60,14 @@ describe.runIf(enabled)('CONFIG SET against real Redis, byte for byte', () => {
     expect(names.length).toBeGreaterThan(150);
     const mismatches: string[] = [];
     for (const name of names.sort()) {
-      if (SKIPPED[name] !== undefined || isTls(name)) continue;
+      if (SKIPPED[name] !== undefined) continue;
       const redisOriginal = arrayOf(await redis.call('CONFIG', 'GET', name))[1] ?? '';
       const oursOriginal = arrayOf(await ours.call('CONFIG', 'GET', name))[1] ?? '';
       for (const value of VALUES) {
         const [expected, actual] = await both('CONFIG', 'SET', name, value);
-        if (actual !== expected) mismatches.push(`SET ${name} ${JSON.stringify(value)}: redis ${expected} ours ${actual}`);
+        if (actual !== expected && !expected.includes(TLS_RELOAD_FAILURE)) {
+          mismatches.push(`SET ${name} ${JSON.stringify(value)}: redis ${expected} ours ${actual}`);
+        }
         if (expected.startsWith('+')) {
           const [expectedGet, actualGet] = await both('CONFIG', 'GET', name);
           if (actualGet !== expectedGet) {
