@@ -206,6 +206,26 @@ function writeBacklen(out: Buffer, at: number, l: number): number {
 }
 
 /**
+ * Bytes one element takes inside a listpack as lpAppend stores it (encoding + data + backlen): a string in
+ * canonical integer form is stored as an integer. Used to track quicklist node sizes without encoding them.
+ */
+export function listpackEntryBytes(s: Bytes): number {
+  const len = s.length;
+  let entry: number;
+  const c = len > 0 && len < 21 ? s.charCodeAt(0) : 0;
+  const v = (c >= 48 && c <= 57) || c === 45 ? canonicalInt(s) : null;
+  if (v === null) entry = (len < 64 ? 1 : len < 4096 ? 2 : 5) + len;
+  else if (typeof v === 'bigint') entry = v >= -2147483648n && v <= 2147483647n ? 5 : 9;
+  else if (v >= 0 && v <= 127) entry = 1;
+  else if (v >= -4096 && v <= 4095) entry = 2;
+  else if (v >= -32768 && v <= 32767) entry = 3;
+  else if (v >= -8388608 && v <= 8388607) entry = 4;
+  else if (v >= -2147483648 && v <= 2147483647) entry = 5;
+  else entry = 9;
+  return entry + backlenBytes(entry);
+}
+
+/**
  * Builds a listpack the way lpAppend / lpAppendInteger would: strings in canonical integer form
  * are stored as integers. Grows its buffer geometrically.
  */

@@ -360,7 +360,7 @@ export class RdbDecoder {
       }
       case C.RDB_TYPE_LIST_QUICKLIST:
       case C.RDB_TYPE_LIST_QUICKLIST_2:
-        return { type: 'list', value: this.quicklist(type === C.RDB_TYPE_LIST_QUICKLIST_2) };
+        return this.quicklist(type === C.RDB_TYPE_LIST_QUICKLIST_2);
       case C.RDB_TYPE_SET_LISTPACK: {
         const { blob, offset } = this.blobWithOffset();
         return { type: 'set', value: decodeListpackValues(blob, 0, blob.length, offset, true) };
@@ -439,9 +439,11 @@ export class RdbDecoder {
     return out;
   }
 
-  private quicklist(v2: boolean): Bytes[] {
+  /** Quicklist nodes (ziplists, or listpacks and plain nodes for v2); node element counts kept for the layout. */
+  private quicklist(v2: boolean): RdbValue {
     const nodes = this.len();
     const out: Bytes[] = [];
+    const nodeCounts: number[] = [];
     for (let i = 0; i < nodes; i++) {
       let container = C.QUICKLIST_NODE_CONTAINER_PACKED;
       if (v2) {
@@ -453,13 +455,15 @@ export class RdbDecoder {
       }
       if (container === C.QUICKLIST_NODE_CONTAINER_PLAIN) {
         out.push(this.str());
+        nodeCounts.push(1);
         continue;
       }
       const { blob, offset } = this.blobWithOffset();
       const items = v2 ? decodeListpackValues(blob, 0, blob.length, offset, true) : decodeZiplist(blob, offset);
       for (const item of items) out.push(item);
+      nodeCounts.push(items.length);
     }
-    return out;
+    return { type: 'list', value: out, nodeCounts };
   }
 
   /** HASH_METADATA (24): <minExpire ms> <len> (<ttl: 0 | expire - minExpire + 1> <field> <value>)*; PRE_GA (22): ttl is absolute. */

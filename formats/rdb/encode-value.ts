@@ -148,7 +148,7 @@ export function writeValue(out: RdbOutput, value: RdbValue, type: number): void 
       out.str(value.value);
       return;
     case 'list':
-      writeList(out, value.value, type);
+      writeList(out, value.value, type, value.nodeCounts);
       return;
     case 'set':
       writeSet(out, value.value, type);
@@ -169,7 +169,21 @@ export function writeValue(out: RdbOutput, value: RdbValue, type: number): void 
   }
 }
 
-function writeList(out: RdbOutput, items: Bytes[], type: number): void {
+function writeList(out: RdbOutput, items: Bytes[], type: number, nodeCounts: number[] | undefined): void {
+  if (type === C.RDB_TYPE_LIST_QUICKLIST_2 && nodeCounts !== undefined && sumOf(nodeCounts) === items.length) {
+    // The value's own nodes (a keyspace list keeps Redis's layout); empty nodes are skipped, as Redis skips them.
+    const nonEmpty = nodeCounts.filter((n) => n > 0);
+    out.len(nonEmpty.length);
+    let at = 0;
+    for (const n of nonEmpty) {
+      const lp = new ListpackBuilder(256);
+      for (let i = at; i < at + n; i++) lp.append(items[i]!);
+      at += n;
+      out.len(C.QUICKLIST_NODE_CONTAINER_PACKED);
+      out.blob(lp.finish());
+    }
+    return;
+  }
   if (type === C.RDB_TYPE_LIST_QUICKLIST) {
     const nodes = splitNodes(items, (node) => encodeZiplist(node).length);
     out.len(nodes.length);
@@ -194,6 +208,12 @@ function writeList(out: RdbOutput, items: Bytes[], type: number): void {
     out.len(C.QUICKLIST_NODE_CONTAINER_PACKED);
     out.blob(blob);
   }
+}
+
+function sumOf(counts: number[]): number {
+  let sum = 0;
+  for (const n of counts) sum += n;
+  return sum;
 }
 
 /** Ziplist quicklist nodes (RDB 9): same 8 KiB rule on the encoded size. */

@@ -87,7 +87,8 @@ export interface RdbStream {
 
 export type RdbValue =
   | { type: 'string'; value: Bytes }
-  | { type: 'list'; value: Bytes[] }
+  /** nodeCounts: elements per quicklist node, head to tail (absent: the writer cuts nodes as tail pushes would). */
+  | { type: 'list'; value: Bytes[]; nodeCounts?: number[] }
   | { type: 'set'; value: Bytes[] }
   | { type: 'zset'; value: [Bytes, number][] }
   | {

@@ -13,7 +13,7 @@ import { ERR } from './errors.js';
 import { is, parseInt64 } from './args.js';
 import { configValue, replyHelp, subcommandSyntaxError } from './server.js';
 import { encodingName, idleSeconds, refcount } from './keys.js';
-import { digestHex, keyDigest, keyspaceDigest, toRdbValue, type Db, type RedisValue } from '../keyspace/index.js';
+import { digestHex, keyDigest, keyspaceDigest, toRdbValue, type Db, type ListValue, type RedisValue } from '../keyspace/index.js';
 import { encodeDump } from '../../formats/index.js';
 
 /** Every DEBUG subcommand, as Redis 7.0 lists them in DEBUG HELP (some are not offered here, see the header). */
@@ -157,57 +157,14 @@ export function serializedLength(s: Session, value: RedisValue): number {
   return payload.length - 1 - 10;
 }
 
-/** Size in bytes of a listpack entry holding `item` (redis lpEncodeGetType + backlen). */
-function listpackEntryBytes(item: string): number {
-  let body: number;
-  const n = /^-?[1-9]\d{0,18}$|^0$/.test(item) ? Number(item) : Number.NaN;
-  if (!Number.isNaN(n) && Number.isSafeInteger(n)) {
-    if (n >= 0 && n <= 127) body = 1;
-    else if (n >= -4096 && n <= 4095) body = 2;
-    else if (n >= -32768 && n <= 32767) body = 3;
-    else if (n >= -8388608 && n <= 8388607) body = 4;
-    else if (n >= -2147483648 && n <= 2147483647) body = 5;
-    else body = 9;
-  } else if (item.length < 64) body = 1 + item.length;
-  else if (item.length < 4096) body = 2 + item.length;
-  else body = 5 + item.length;
-  const backlen = body <= 127 ? 1 : body < 16383 ? 2 : body < 2097151 ? 3 : body < 268435455 ? 4 : 5;
-  return body + backlen;
-}
-
-/**
- * DEBUG OBJECT's quicklist fields for a list laid out as tail pushes would build it (redis
- * _quicklistNodeAllowInsert with list-max-listpack-size); lists shaped by middle inserts or merges may differ.
- */
-function quicklistExtra(s: Session, items: Iterable<string>, count: number): string {
-  const fill = Number(configValue(s, 'list-max-listpack-size') ?? '-2');
+/** DEBUG OBJECT's quicklist fields: the list's own nodes and node limit (quicklist->fill, ->sz of each node). */
+function quicklistExtra(s: Session, list: ListValue): string {
   const compress = Number(configValue(s, 'list-compress-depth') ?? '0');
-  const levels = [4096, 8192, 16384, 32768, 65536];
-  const nodeSizes: number[] = [];
-  let size = 0;
-  let entries = 0;
-  for (const item of items) {
-    const estimate = size + item.length + 8;
-    let fits = entries > 0 && item.length < 1 << 30;
-    if (fits) {
-      const level = fill < 0 ? levels[-fill - 1] : undefined;
-      if (level !== undefined && estimate <= level) fits = true;
-      else if (estimate > 8192) fits = false;
-      else fits = entries < fill;
-    }
-    if (!fits) {
-      if (entries > 0) nodeSizes.push(size);
-      size = 7;
-      entries = 0;
-    }
-    size += listpackEntryBytes(item);
-    entries++;
-  }
-  if (entries > 0) nodeSizes.push(size);
+  const nodeSizes = list.nodeBytes();
   const nodes = nodeSizes.length;
-  const avg = (count / nodes).toFixed(2);
+  const avg = (list.length / nodes).toFixed(2);
   const total = nodeSizes.reduce((a, b) => a + b, 0);
-  return ` ql_nodes:${nodes} ql_avg_node:${avg} ql_listpack_max:${fill} ql_compressed:${compress !== 0 ? 1 : 0} ql_uncompressed_size:${total}`;
+  return ` ql_nodes:${nodes} ql_avg_node:${avg} ql_listpack_max:${list.listMaxListpackSize} ql_compressed:${compress !== 0 ? 1 : 0} ql_uncompressed_size:${total}`;
 }
 
 function debugObject(s: Session, db: Db, key: string): void {
@@ -220,7 +177,7 @@ function debugObject(s: Session, db: Db, key: string): void {
   const encoding = encodingName(value);
   let extra = '';
   if (encoding === 'quicklist' && typeof value !== 'string' && value.kind === 'list') {
-    extra = quicklistExtra(s, value.items(), value.length);
+    extra = quicklistExtra(s, value);
   }
   // No C pointer exists here; the entry's slot stands in for the address field, which clients only display.
   const address = '0x' + (0x7f0000000000 + entry.slot * 16).toString(16);

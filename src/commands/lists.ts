@@ -178,7 +178,7 @@ function pushGeneric(s: Session, args: Bytes[], where: Where, onlyIfExists: bool
   if (list === null) return;
   if (list === undefined) {
     if (onlyIfExists) return s.reply.integer(0);
-    list = ListValue.empty();
+    list = ListValue.empty(s.engine.keyspace.config);
     s.db.add(key, list);
   }
   for (let j = 2; j < args.length; j++) {
@@ -278,7 +278,7 @@ function linsert(s: Session, args: Bytes[]): void {
     }
   }
   if (found < 0) return s.reply.integer(-1);
-  list.insertAt(after ? found + 1 : found, args[4]!);
+  list.insertBeside(found, after, args[4]!);
   touch(s, key);
   s.engine.notify(NOTIFY.list, 'linsert', key, s.db.id);
   s.engine.addDirty();
@@ -395,7 +395,7 @@ function moveElement(s: Session, db: Db, source: ListValue, sourceKey: Bytes, de
   const value = (from === 'left' ? source.popHead() : source.popTail())!;
   let target = destination;
   if (target === undefined) {
-    target = ListValue.empty();
+    target = ListValue.empty(s.engine.keyspace.config);
     db.add(destinationKey, target);
   } else {
     touch(s, destinationKey, db);

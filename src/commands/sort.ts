@@ -218,7 +218,11 @@ function storeSorted(s: Session, storeKey: Bytes, vector: SortItem[], start: num
     for (const pattern of gets) out.push(lookupByPattern(s, pattern, element) ?? '');
   }
   if (outputLength > 0) {
-    s.db.set(storeKey, ListValue.fromItems(out, s.engine.keyspace.config));
+    // Redis 7.0 builds the stored list with quicklistCreate()'s default node limit (-2), whatever
+    // list-max-listpack-size says: the node layout (DUMP) shows it.
+    const stored = ListValue.empty();
+    for (const item of out) stored.pushTail(item);
+    s.db.set(storeKey, stored);
     s.engine.notify(NOTIFY.list, 'sortstore', storeKey, s.db.id);
     s.engine.addDirty(outputLength);
   } else if (s.db.getWrite(storeKey) !== undefined && s.db.delete(storeKey)) {

@@ -53,7 +53,7 @@ export function toRdbValue(v: RedisValue): RdbValueWithEncoding {
   }
   switch (v.kind) {
     case 'list':
-      return { value: { type: 'list', value: [...v.items()] }, encoding: hint(v.encoding) };
+      return { value: { type: 'list', value: [...v.items()], nodeCounts: v.nodeCounts() }, encoding: hint(v.encoding) };
     case 'hash':
       return { value: { type: 'hash', value: [...v.entries()] }, encoding: hint(v.encoding) };
     case 'set':
@@ -82,7 +82,7 @@ export function fromRdbValue(v: RdbValue, config: KeyspaceConfig, options: { now
     case 'string':
       return { value: v.value, fieldTtlsDropped: false };
     case 'list':
-      return { value: v.value.length === 0 ? null : ListValue.fromItems(v.value, config), fieldTtlsDropped: false };
+      return { value: v.value.length === 0 ? null : ListValue.fromItems(v.value, config, v.nodeCounts), fieldTtlsDropped: false };
     case 'set':
       return { value: v.value.length === 0 ? null : SetValue.fromMembers(v.value, config), fieldTtlsDropped: false };
     case 'zset':
