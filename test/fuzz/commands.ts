@@ -626,7 +626,6 @@ const THRESHOLDS: [string, string[]][] = [
   ['zset-max-listpack-entries', ['0', '1', '3', '128']],
   ['zset-max-listpack-value', ['0', '2', '64']],
   ['set-max-intset-entries', ['0', '1', '3', '512']],
-  // Lists of several nodes are DUMP-compared by type only (QUICKLIST_LAYOUT_BUG in test/helpers/differential.ts).
   ['list-max-listpack-size', ['-5', '-1', '1', '2', '4', '-2']],
   ['list-compress-depth', ['0', '1', '2', '0']],
 ];

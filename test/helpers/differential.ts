@@ -56,8 +56,7 @@ export type CanonicalKind =
    * DUMP: exact, except payloads of hash-table sets and hashes (RDB types 2 and 4), which Redis writes in hash
    * order: for those only the type byte and the length are compared; and streams (RDB types 15 and 19), whose
    * consumer seen-times and pending delivery times are the instant each server ran a command: those (and so
-   * the CRC) are masked; and lists (RDB type 18) of more than one quicklist node, compared by type only: see
-   * QUICKLIST_LAYOUT_BUG.
+   * the CRC) are masked. Lists (RDB type 18) compare exactly: Strongbox keeps Redis's quicklist node layout.
    */
   | 'dump';
 
@@ -79,14 +78,6 @@ function sortedChildren(node: RespNode, pairs: boolean): string[] {
 }
 
 /**
- * Known bug, kept out of DUMP comparisons: Strongbox keeps a list as one sequence and cuts quicklist nodes only
- * when saving, as if every element had been pushed at the tail; Redis's node layout depends on the list's
- * history (LPUSH onto a full head node starts a new node, LSET of a large value or LINSERT split a node), so a
- * DUMP of a list of several nodes can differ (elements equal, as DEBUG DIGEST shows).
- */
-export const QUICKLIST_LAYOUT_BUG = 'DUMP of a list of several quicklist nodes (over 8 KB, or after CONFIG SET list-max-listpack-size) is compared by its type only: Strongbox cuts nodes when saving, as if the list had been built by RPUSH, so after LPUSH onto a full head node, a large LSET or LINSERT the layout differs from Redis\'s (RPUSH 129 x 124-byte elements, LPUSH L head, DUMP L)';
-
-/**
  * A stream DUMP reply with every 8-byte little-endian integer within a day of now (a millisecond time) masked,
  * and the trailing CRC-64 with them. Payload bytes start at `start` and end before the final CRLF.
  */
@@ -102,19 +93,9 @@ function maskStreamDumpTimes(text: string, start: number): string {
   return `${text.slice(0, start)}${chars.join('')}\r\n`;
 }
 
-const SEVERAL_NODES = '<DUMP of a list of several quicklist nodes>';
-
-/**
- * True when two replies compare equal under `kind`: their canonical forms are equal, or (QUICKLIST_LAYOUT_BUG)
- * both are DUMPs of a list and either has several nodes.
- */
+/** True when two replies compare equal under `kind`: their canonical forms are equal. */
 export function sameReply(redis: Buffer, strongbox: Buffer, kind: CanonicalKind): boolean {
-  const a = canonical(redis, kind);
-  const b = canonical(strongbox, kind);
-  if (a === b) return true;
-  if (kind !== 'dump' || (a !== SEVERAL_NODES && b !== SEVERAL_NODES)) return false;
-  const isList = (reply: Buffer): boolean => reply[0] === 0x24 /* '$' */ && reply[reply.indexOf('\r\n') + 2] === 18;
-  return isList(redis) && isList(strongbox);
+  return canonical(redis, kind) === canonical(strongbox, kind);
 }
 
 /** The comparable form of a reply under `kind`. */
@@ -126,7 +107,6 @@ export function canonical(reply: Buffer, kind: CanonicalKind): string {
     const type = text.charCodeAt(start);
     if (!text.startsWith('$')) return text;
     if (type === 2 || type === 4) return `${text.slice(0, start)}<type ${type} in hash order>`;
-    if (type === 18 && text.charCodeAt(start + 1) !== 1) return SEVERAL_NODES;
     return type === 15 || type === 19 ? maskStreamDumpTimes(text, start) : text;
   }
   if (kind === 'client-id') return text.replace(/(\$2\r\nid\r\n):\d+\r\n/, '$1:<id>\r\n');
