@@ -157,14 +157,25 @@ export function serializedLength(s: Session, value: RedisValue): number {
   return payload.length - 1 - 10;
 }
 
-/** DEBUG OBJECT's quicklist fields: the list's own nodes and node limit (quicklist->fill, ->sz of each node). */
-function quicklistExtra(s: Session, list: ListValue): string {
-  const compress = Number(configValue(s, 'list-compress-depth') ?? '0');
+/**
+ * printf("%.2f", x) for x >= 0 as glibc prints it. Number#toFixed rounds the double's exact value too, but takes
+ * the larger neighbour at an exact tie where glibc takes the even one. A tie at the third decimal is a double
+ * ending in .125, .375, .625 or .875 (126 / 48 = 2.625 prints 2.62; 153 / 40 is just above 3.825: 3.83).
+ */
+function printfFixed2(x: number): string {
+  if (!Number.isInteger(x * 8) || Number.isInteger(x * 4)) return x.toFixed(2);
+  const down = Math.floor(x * 100);
+  const hundredths = down % 2 === 0 ? down : down + 1;
+  return `${Math.floor(hundredths / 100)}.${String(hundredths % 100).padStart(2, '0')}`;
+}
+
+/** DEBUG OBJECT's quicklist fields: the list's own nodes, node limit and compress depth (quicklist->fill, ->compress, ->sz of each node). */
+function quicklistExtra(list: ListValue): string {
   const nodeSizes = list.nodeBytes();
   const nodes = nodeSizes.length;
-  const avg = (list.length / nodes).toFixed(2);
+  const avg = printfFixed2(list.length / nodes);
   const total = nodeSizes.reduce((a, b) => a + b, 0);
-  return ` ql_nodes:${nodes} ql_avg_node:${avg} ql_listpack_max:${list.listMaxListpackSize} ql_compressed:${compress !== 0 ? 1 : 0} ql_uncompressed_size:${total}`;
+  return ` ql_nodes:${nodes} ql_avg_node:${avg} ql_listpack_max:${list.listMaxListpackSize} ql_compressed:${list.compressDepth !== 0 ? 1 : 0} ql_uncompressed_size:${total}`;
 }
 
 function debugObject(s: Session, db: Db, key: string): void {
@@ -177,7 +188,7 @@ function debugObject(s: Session, db: Db, key: string): void {
   const encoding = encodingName(value);
   let extra = '';
   if (encoding === 'quicklist' && typeof value !== 'string' && value.kind === 'list') {
-    extra = quicklistExtra(s, value);
+    extra = quicklistExtra(value);
   }
   // No C pointer exists here; the entry's slot stands in for the address field, which clients only display.
   const address = '0x' + (0x7f0000000000 + entry.slot * 16).toString(16);

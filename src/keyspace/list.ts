@@ -79,17 +79,23 @@ export class ListValue {
   private count = 0;
   /** list-max-listpack-size when the list was created (quicklist->fill). */
   private readonly fill: number;
+  /** list-compress-depth when the list was created (quicklist->compress; DEBUG OBJECT ql_compressed). */
+  readonly compressDepth: number;
   /** Last node looked up and the list index of its first element (a hint; reset by structural changes). */
   private cursorNode = 0;
   private cursorStart = 0;
 
-  private constructor(fill: number) {
+  private constructor(fill: number, compressDepth: number) {
     this.fill = clampFill(fill);
+    this.compressDepth = compressDepth;
   }
 
-  /** An empty list with the node limit of `config` (default -2); a command creating the key pushes right away. */
+  /**
+   * An empty list with the node limit and compress depth of `config`, or quicklistCreate()'s defaults (-2, 0)
+   * without one (SORT STORE); a command creating the key pushes right away.
+   */
   static empty(config?: KeyspaceConfig): ListValue {
-    return new ListValue(config?.listMaxListpackSize ?? FILL_DEFAULT);
+    return new ListValue(config?.listMaxListpackSize ?? FILL_DEFAULT, config?.listCompressDepth ?? 0);
   }
 
   /**
@@ -97,7 +103,7 @@ export class ListValue {
    * `nodeCounts` elements when given (the file's nodes, kept as they are), else as tail pushes would cut them.
    */
   static fromItems(items: Bytes[], config: KeyspaceConfig, nodeCounts?: readonly number[]): ListValue {
-    const list = new ListValue(config.listMaxListpackSize);
+    const list = new ListValue(config.listMaxListpackSize, config.listCompressDepth);
     if (nodeCounts !== undefined && nodeCounts.reduce((a, b) => a + b, 0) === items.length) {
       let at = 0;
       for (const n of nodeCounts) {
@@ -141,9 +147,9 @@ export class ListValue {
     return this.nodes.map((n) => n.bytes);
   }
 
-  /** A deep copy with the same nodes and node limit (COPY: quicklistDup). */
+  /** A deep copy with the same nodes, node limit and compress depth (COPY: quicklistDup). */
   clone(): ListValue {
-    const copy = new ListValue(this.fill);
+    const copy = new ListValue(this.fill, this.compressDepth);
     copy.nodes = this.nodes.map((n) => ({ items: n.items.slice(), bytes: n.bytes }));
     copy.count = this.count;
     return copy;
