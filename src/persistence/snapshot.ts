@@ -34,8 +34,40 @@
 import type { Db, Keyspace, RedisValue, WriteObserver } from '../keyspace/index.js';
 
 export interface SnapshotStepLimits {
-  /** Keys serialized per step at most. */
+  /** Keys serialized per step at most (the only bound in simulation, whose steps are a few keys). */
   keysMax: number;
+  /** Also end the step once this much monotonic time has passed (the server's bound; see `SnapshotStepTime`). */
+  time?: SnapshotStepTime;
+}
+
+/**
+ * A step's time bound. A step blocks every client, so its length, not its key count, is what clients wait for:
+ * keys differ in size (a string of 10 bytes, a hash of a million fields), and so does the machine. The clock is
+ * read once at the start and then every `keysPerClockRead` keys; it is not read at all when `keysMax` is at most
+ * `keysPerClockRead` (a step of a few keys, as the crash simulator runs them, whose clock counts its reads).
+ * A single large key still takes as long as it takes: the bound is checked between keys.
+ */
+export interface SnapshotStepTime {
+  /** Monotonic microseconds (PersistenceClock.monotonicUs). */
+  monotonicUs(): number;
+  budgetUs: number;
+  keysPerClockRead: number;
+}
+
+/**
+ * Server defaults: 250 us of serialization per event-loop turn, the clock read every 32 keys (~25 us of small
+ * strings). bench/snapshot.ts (BGSAVE / BGREWRITEAOF of 1,000,000 keys under a latency probe) chose them: a 1 ms
+ * budget raised the probe's p50 from ~5 ms to ~9 ms against the former 1,000-key steps (~0.8 ms each, from a
+ * 1M-key BGSAVE's duration), 250 us matched them there, and unlike a key count it stays short when the machine
+ * or the keys are slow (BENCHMARKS.md, "What the run says").
+ * A reply can wait for two steps: the next step is queued ahead of the end-of-turn reply flush.
+ */
+export const SNAPSHOT_STEP_BUDGET_US = 250;
+export const SNAPSHOT_KEYS_PER_CLOCK_READ = 32;
+
+/** The default step time bound on `clock`. */
+export function snapshotStepTime(clock: { monotonicUs(): number }): SnapshotStepTime {
+  return { monotonicUs: () => clock.monotonicUs(), budgetUs: SNAPSHOT_STEP_BUDGET_US, keysPerClockRead: SNAPSHOT_KEYS_PER_CLOCK_READ };
 }
 
 /** Turns the keys a snapshot hands over into bytes for its sink. Any method may throw a sink's error. */
@@ -105,12 +137,12 @@ export class PointInTimeSnapshot implements WriteObserver {
   }
 
   /**
-   * Serializes up to `limits.keysMax` keys. Returns true when the snapshot is complete (serializer ended) or
-   * failed (`failure` set); the observer is then detached.
+   * Serializes up to `limits.keysMax` keys, fewer when `limits.time` runs out first. Returns true when the
+   * snapshot is complete (serializer ended) or failed (`failure` set); the observer is then detached.
    */
   step(limits: SnapshotStepLimits): boolean {
     if (this.done) return true;
-    this.guard(() => this.scan(limits.keysMax));
+    this.guard(() => this.scan(limits));
     return this.done;
   }
 
@@ -153,8 +185,11 @@ export class PointInTimeSnapshot implements WriteObserver {
     return entry !== undefined && entry.slot < this.cursor;
   }
 
-  private scan(keysMax: number): void {
-    let budget = keysMax;
+  private scan(limits: SnapshotStepLimits): void {
+    let budget = limits.keysMax;
+    const time = limits.time !== undefined && limits.keysMax > limits.time.keysPerClockRead ? limits.time : null;
+    const deadlineUs = time === null ? 0 : time.monotonicUs() + time.budgetUs;
+    const keysPerScan = time === null ? budget : time.keysPerClockRead;
     const dbs = this.keyspace.dbs;
     while (budget > 0 && this.dbIndex < dbs.length) {
       const db = dbs[this.dbIndex]!;
@@ -168,7 +203,7 @@ export class PointInTimeSnapshot implements WriteObserver {
         this.serializer.beginDb(db, this.dbSizeAtStart[db.id] ?? 0, this.dbExpiresAtStart[db.id] ?? 0);
       }
       const handled = this.handled[db.id]!;
-      const next = db.dict.scan(this.cursor, budget, (entry) => {
+      const next = db.dict.scan(this.cursor, Math.min(budget, keysPerScan), (entry) => {
         budget--;
         if (handled.has(entry.key)) return;
         this.serializer.key(db, entry.key, entry.value);
@@ -176,6 +211,7 @@ export class PointInTimeSnapshot implements WriteObserver {
       });
       if (next === 0) this.nextDb();
       else this.cursor = next;
+      if (time !== null && time.monotonicUs() >= deadlineUs) break;
     }
     if (this.dbIndex >= dbs.length) {
       this.serializer.end();

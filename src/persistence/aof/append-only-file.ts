@@ -49,6 +49,7 @@ import {
 } from '../../../formats/index.js';
 import type { Bytes } from '../../../formats/index.js';
 import { fsErrorCode, writeFileAtomic, type FileHandle, type PersistenceClock } from '../fs.js';
+import { snapshotStepTime, type SnapshotStepLimits, type SnapshotStepTime } from '../snapshot.js';
 import { strerror, type AofFileSystem } from './aof-fs.js';
 
 export type FsyncPolicy = 'always' | 'everysec' | 'no';
@@ -74,7 +75,7 @@ export interface AofSettings {
  * point-in-time snapshot of ../snapshot.ts fits). `failure` holds the sink's error once it failed.
  */
 export interface BaseSnapshot {
-  step(limits: { keysMax: number }): boolean;
+  step(limits: SnapshotStepLimits): boolean;
   finishNow(): void;
   abort(): void;
   readonly failure: unknown;
@@ -125,8 +126,8 @@ const WRITE_ERROR_LOG_RATE_SEC = 30;
 /** Redis postpones a write behind a running background fsync for at most 2 s. */
 const POSTPONE_MAX_SEC = 2;
 const BUFFER_BYTES_MAX_DEFAULT = 1024 * 1024 * 1024;
-/** Keys serialized into a rewrite's BASE per event-loop turn (as BGSAVE_KEYS_PER_STEP). */
-export const REWRITE_KEYS_PER_STEP = 1000;
+/** Keys serialized into a rewrite's BASE per event-loop turn at most; the time budget is the real bound (as BGSAVE_KEYS_PER_STEP). */
+export const REWRITE_KEYS_PER_STEP = 100_000;
 
 const REWRITE_IN_PROGRESS = '-ERR Background append only file rewriting already in progress';
 const REWRITE_SCHEDULED = '+Background append only file rewriting scheduled';
@@ -209,14 +210,16 @@ export class AppendOnlyFile {
   rewriteScheduled = false;
   /** aof_last_cow_size: bytes the last rewrite serialized ahead of its scan. */
   lastCowBytes = 0;
-  /** Keys per event-loop turn (tests lower it to stretch a rewrite over more turns). */
+  /** Keys per event-loop turn at most (tests and the simulator lower it to stretch a rewrite over more turns). */
   rewriteKeysPerStep = REWRITE_KEYS_PER_STEP;
   private job: RewriteJob | null = null;
+  private readonly stepTime: SnapshotStepTime;
   private readonly closing = new Set<FileHandle>();
 
   constructor(options: AppendOnlyFileOptions) {
     this.fs = options.fs;
     this.clock = options.clock;
+    this.stepTime = snapshotStepTime(options.clock);
     this.logger = options.logger;
     this.dirName = options.dirName;
     this.fileName = options.fileName;
@@ -629,7 +632,7 @@ export class AppendOnlyFile {
 
   private rewriteStep(job: RewriteJob): void {
     if (this.job !== job) return;
-    if (!job.snapshot.step({ keysMax: this.rewriteKeysPerStep })) {
+    if (!job.snapshot.step({ keysMax: this.rewriteKeysPerStep, time: this.stepTime })) {
       this.schedule!(() => this.rewriteStep(job));
       return;
     }

@@ -15,6 +15,7 @@ import { fsErrorCode, writeFileAtomic, type FileHandle, type FileSystem, type Pe
 import { loadRdbFile, RdbLoadError, type RdbLoadProgress, type RdbLoadResult } from './load.js';
 import { saveRdb } from './save.js';
 import { ForklessSnapshot } from './snapshot.js';
+import { snapshotStepTime, type SnapshotStepTime } from '../snapshot.js';
 
 export interface RdbPersistenceHost {
   keyspace: Keyspace;
@@ -40,8 +41,11 @@ export interface RdbPersistenceHost {
   otherChild?(): { cowBytes: number; keysSaved: number } | null;
 }
 
-/** Keys serialized per BGSAVE step (one step per event-loop turn). */
-export const BGSAVE_KEYS_PER_STEP = 1000;
+/**
+ * Keys serialized per BGSAVE step (one step per event-loop turn) at most. The step's real bound is its time
+ * budget (SNAPSHOT_STEP_BUDGET_US of ../snapshot.ts); this cap only stops a step whose clock does not move.
+ */
+export const BGSAVE_KEYS_PER_STEP = 100_000;
 
 interface BgsaveState {
   snapshot: ForklessSnapshot;
@@ -62,12 +66,15 @@ export class RdbPersistence {
   private lastSaveAttemptMs = 0;
   private bgsave: BgsaveState | null = null;
   private bgsaveScheduled = false;
-  /** Keys serialized per BGSAVE step (tests lower it to stretch a save over more turns). */
+  /** Keys serialized per BGSAVE step at most (tests and the simulator lower it to stretch a save over more turns). */
   keysPerStep = BGSAVE_KEYS_PER_STEP;
   loadingProgress: (RdbLoadProgress & { startedMs: number; usedMem: number }) | null = null;
 
+  private readonly stepTime: SnapshotStepTime;
+
   constructor(readonly host: RdbPersistenceHost) {
     this.lastSaveMs = host.clock.nowMs();
+    this.stepTime = snapshotStepTime(host.clock);
   }
 
   private get path(): string {
@@ -226,7 +233,7 @@ export class RdbPersistence {
   private bgsaveStep(): void {
     const state = this.bgsave;
     if (state === null) return;
-    if (!state.snapshot.step({ keysMax: this.keysPerStep })) {
+    if (!state.snapshot.step({ keysMax: this.keysPerStep, time: this.stepTime })) {
       this.host.schedule(() => this.bgsaveStep());
       return;
     }
