@@ -1,5 +1,5 @@
 // Proves loading is streaming: a 1,000,000-key RDB (~70 MB) is read through the FileSystem seam in chunks of at most
-// 1 MiB, in order, never whole, and the loader's own memory stays bounded (every key carries a TTL that has
+// LOAD_CHUNK_BYTES, in order, never whole, and the loader's own memory stays bounded (every key carries a TTL that has
 // passed, so the keyspace stays empty and heap growth measures only the loader).
 import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -205,7 +205,12 @@ export function loadRdb(source: Iterable<Uint8Array>, keyspace: Keyspace, option
   return loader.end();
 }
 
-export const LOAD_CHUNK_BYTES = 1024 * 1024;
+/**
+ * 64 KiB, not 1 MiB: the parser returns a chunk's records as one array, and 1 MiB of small keys is ~40,000 records
+ * held at once, which survive young-generation GCs and get copied; 64 KiB batches die young. bench/rdb-load.ts
+ * (1,000,000 small strings) loads ~15% faster; 16 KiB gains nothing more.
+ */
+export const LOAD_CHUNK_BYTES = 64 * 1024;
 
 /**
  * Loads the RDB at `path` through the FileSystem seam, in LOAD_CHUNK_BYTES pieces. Also the entry point for an
