@@ -419,14 +419,45 @@ export class Engine implements KeyspaceListener {
     if (this.callDepth === 0) this.flushPropagation();
   }
 
-  /** Marks every watched key of `db` that exists (or of all dbs) as touched: FLUSHDB, FLUSHALL, SWAPDB. */
+  /** FLUSHDB (`db`), FLUSHALL and DEBUG RELOAD (null: every db): touchAllWatched of each db emptied. */
   touchAllWatched(db: Db | null): void {
+    if (db !== null) this.touchWatchedInDb(db, null);
+    else for (const each of this.keyspace.dbs) this.touchWatchedInDb(each, null);
+  }
+
+  /**
+   * redis touchAllWatchedKeysInDb, called before `emptied` loses its data (flush: `replacedWith` null) or takes
+   * `replacedWith`'s (SWAPDB): a watched key of `emptied` that exists on either side is touched, except that an
+   * expired key going away, or replaced by another expired key, is no logical change, and a missing key replaced
+   * by an expired one is now watched as expired.
+   */
+  touchWatchedInDb(emptied: Db, replacedWith: Db | null): void {
+    if (this.watchers.size === 0) return;
+    const now = this.clock.nowMs();
+    const expiredIn = (db: Db, key: Bytes): boolean => {
+      const at = db.expires.get(key);
+      return at !== undefined && at <= now && !this.keyspace.loading;
+    };
     for (const [id, sessions] of this.watchers) {
       const sep = id.indexOf('\0');
-      const dbIndex = Number(id.slice(0, sep));
-      if (db !== null && dbIndex !== db.id) continue;
-      if (!this.keyspace.db(dbIndex).dict.has(id.slice(sep + 1))) continue;
-      for (const s of sessions) s.watchDirty = true;
+      if (Number(id.slice(0, sep)) !== emptied.id) continue;
+      const key = id.slice(sep + 1);
+      const existsInEmptied = emptied.dict.has(key);
+      const existsInReplacement = replacedWith !== null && replacedWith.dict.has(key);
+      if (!existsInEmptied && !existsInReplacement) continue;
+      for (const s of sessions) {
+        if (s.watchedExpired.has(id)) {
+          if (!existsInReplacement) {
+            s.watchedExpired.delete(id);
+            continue;
+          }
+          if (expiredIn(replacedWith!, key)) continue;
+        } else if (!existsInEmptied && expiredIn(replacedWith!, key)) {
+          s.watchedExpired.add(id);
+          continue;
+        }
+        s.watchDirty = true;
+      }
     }
   }
 

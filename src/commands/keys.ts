@@ -556,14 +556,13 @@ function swapdb(s: Session, args: string[]): void {
   if (a !== b) {
     const dbA = s.engine.keyspace.db(a);
     const dbB = s.engine.keyspace.db(b);
-    s.engine.touchAllWatched(dbA);
-    s.engine.touchAllWatched(dbB);
+    // Before the swap, as redis dbSwapDatabases: each side's watchers see what replaces their data.
+    s.engine.touchWatchedInDb(dbA, dbB);
+    s.engine.touchWatchedInDb(dbB, dbA);
     // A stream that the swap takes away wakes XREADGROUP (retried after the swap, it sees what replaced it).
     signalBlockedStreams(s, dbA);
     signalBlockedStreams(s, dbB);
     s.engine.keyspace.swap(a, b);
-    s.engine.touchAllWatched(dbA);
-    s.engine.touchAllWatched(dbB);
     for (const blocked of s.engine.blockedSessions) {
       const state = blocked.blocked;
       if (state === null || (state.dbIndex !== a && state.dbIndex !== b)) continue;

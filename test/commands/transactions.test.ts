@@ -79,4 +79,59 @@ describe.runIf(requireRealRedis())('transactions against real Redis', () => {
     // g expired after WATCH (not before): EXEC fails in both.
     await same([['MULTI'], ['SET', 'x', '3'], ['EXEC'], ['GET', 'x']]);
   });
+
+  test('SWAPDB and FLUSHALL touch watched keys as redis touchAllWatchedKeysInDb, expired keys included', async () => {
+    await same([
+      ['FLUSHALL'],
+      ['DEBUG', 'SET-ACTIVE-EXPIRE', '0'],
+      // A missing watched key replaced by an expired one: no change (now watched as expired).
+      ['SELECT', '1'],
+      ['SET', 'd', 'v', 'PXAT', '1'],
+      ['SELECT', '2'],
+      ['WATCH', 'd'],
+      ['SWAPDB', '2', '1'],
+      ['MULTI'],
+      ['PING'],
+      ['EXEC'],
+      // ... and then replaced by a live one: changed.
+      ['FLUSHALL'],
+      ['SELECT', '1'],
+      ['SET', 'd', 'v', 'PXAT', '1'],
+      ['SELECT', '2'],
+      ['WATCH', 'd'],
+      ['SWAPDB', '2', '1'],
+      ['SELECT', '1'],
+      ['SET', 'd', 'live'],
+      ['SELECT', '2'],
+      ['SWAPDB', '2', '1'],
+      ['MULTI'],
+      ['PING'],
+      ['EXEC'],
+      // A missing watched key replaced by a live one: changed.
+      ['FLUSHALL'],
+      ['SELECT', '1'],
+      ['SET', 'd', 'v'],
+      ['SELECT', '2'],
+      ['WATCH', 'd'],
+      ['SWAPDB', '2', '1'],
+      ['MULTI'],
+      ['PING'],
+      ['EXEC'],
+      // An expired watched key flushed away: no change; a live one: changed.
+      ['FLUSHALL'],
+      ['SET', 'e', 'v', 'PXAT', '1'],
+      ['WATCH', 'e'],
+      ['FLUSHALL'],
+      ['MULTI'],
+      ['PING'],
+      ['EXEC'],
+      ['SET', 'e', 'v'],
+      ['WATCH', 'e'],
+      ['FLUSHALL'],
+      ['MULTI'],
+      ['PING'],
+      ['EXEC'],
+      ['SELECT', '0'],
+    ]);
+  });
 });
