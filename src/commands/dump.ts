@@ -88,7 +88,7 @@ function restore(s: Session, args: string[]): void {
     return void s.engine.replyError(s, err.code === 'BAD_DUMP' ? ERR.dumpPayload : ERR.badDataFormat);
   }
   if (!('type' in decoded.value)) return void s.engine.replyError(s, ERR.badDataFormat); // module value
-  const { value } = fromRdbValue(decoded.value, s.engine.keyspace.config);
+  const { value } = fromRdbValue(decoded.value, s.engine.keyspace.config, decoded.encoding !== undefined ? { encoding: decoded.encoding } : {});
   if (value === null) return void s.engine.replyError(s, ERR.badDataFormat); // empty collection
   const deleted = options.replace && db.delete(key);
   let ttl = BigInt(ttlArg);

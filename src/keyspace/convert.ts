@@ -76,8 +76,14 @@ export interface FromRdbResult {
   fieldTtlsDropped: boolean;
 }
 
-/** The keyspace form of a decoded codec value, encoded as Redis would after loading it. */
-export function fromRdbValue(v: RdbValue, config: KeyspaceConfig, options: { nowMs?: number } = {}): FromRdbResult {
+/**
+ * The keyspace form of a decoded codec value, encoded as Redis would after loading it. `encoding` is what the
+ * RDB type said (the reader's hint): Redis 7.0 keeps a hash or zset stored as a listpack/ziplist a listpack
+ * unless it has too many entries (it does not scan for long values, rdbLoadObject), while one stored as a hash
+ * table/skiplist (or a zipmap) becomes a listpack only within both thresholds.
+ */
+export function fromRdbValue(v: RdbValue, config: KeyspaceConfig, options: { nowMs?: number; encoding?: RdbEncodingHint } = {}): FromRdbResult {
+  const compact = options.encoding === 'listpack' || options.encoding === 'ziplist' || options.encoding === 'listpackex';
   switch (v.type) {
     case 'string':
       return { value: v.value, fieldTtlsDropped: false };
@@ -86,17 +92,17 @@ export function fromRdbValue(v: RdbValue, config: KeyspaceConfig, options: { now
     case 'set':
       return { value: v.value.length === 0 ? null : SetValue.fromMembers(v.value, config), fieldTtlsDropped: false };
     case 'zset':
-      return { value: v.value.length === 0 ? null : ZSetValue.fromEntries(v.value, config), fieldTtlsDropped: false };
+      return { value: v.value.length === 0 ? null : ZSetValue.fromEntries(v.value, config, compact), fieldTtlsDropped: false };
     case 'hash': {
       const ttls = v.fieldExpireAtMs;
       if (ttls === undefined || !ttls.some((t) => t !== -1)) {
-        return { value: v.value.length === 0 ? null : HashValue.fromEntries(v.value, config), fieldTtlsDropped: false };
+        return { value: v.value.length === 0 ? null : HashValue.fromEntries(v.value, config, compact), fieldTtlsDropped: false };
       }
       // Fields whose TTL already passed are gone (Redis 7.4 drops them on load as a primary); the rest stay,
       // without TTL.
       const nowMs = options.nowMs;
       const kept = nowMs === undefined ? v.value : v.value.filter((_, i) => !((ttls[i] ?? -1) !== -1 && (ttls[i] ?? -1) <= nowMs));
-      return { value: kept.length === 0 ? null : HashValue.fromEntries(kept, config), fieldTtlsDropped: true };
+      return { value: kept.length === 0 ? null : HashValue.fromEntries(kept, config, compact), fieldTtlsDropped: true };
     }
     case 'stream':
       // An empty stream is a valid key (consumer groups may hang on it); Redis keeps it.

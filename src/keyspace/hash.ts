@@ -27,12 +27,15 @@ export class HashValue {
     return new HashValue(new Dict(), true);
   }
 
-  /** A hash of `entries`, encoded as Redis would after loading them (listpack within the thresholds). */
-  static fromEntries(entries: Iterable<[Bytes, Bytes]>, config: KeyspaceConfig): HashValue {
+  /**
+   * A hash of `entries`, encoded as Redis would after loading them: a listpack within both thresholds, or, when
+   * they were stored as a listpack (`compact`), within the entry count alone.
+   */
+  static fromEntries(entries: Iterable<[Bytes, Bytes]>, config: KeyspaceConfig, compact = false): HashValue {
     const hash = new HashValue(new Dict(), true);
     for (const [f, v] of entries) hash.dict.set(f, v);
     hash.listpack = hash.size <= config.hashMaxListpackEntries;
-    if (hash.listpack) {
+    if (hash.listpack && !compact) {
       for (const entry of hash.dict.values()) {
         if (entry.key.length > config.hashMaxListpackValue || entry.value.length > config.hashMaxListpackValue) {
           hash.listpack = false;

@@ -140,15 +140,18 @@ export class ZSetValue {
     return new ZSetValue(listpack);
   }
 
-  /** A sorted set of `entries` (member, score), encoded as Redis would after loading them. */
-  static fromEntries(entries: Iterable<[Bytes, number]>, config: KeyspaceConfig): ZSetValue {
+  /**
+   * A sorted set of `entries` (member, score), encoded as Redis would after loading them: a listpack within
+   * both thresholds, or, when they were stored as a listpack (`compact`), within the entry count alone.
+   */
+  static fromEntries(entries: Iterable<[Bytes, number]>, config: KeyspaceConfig, compact = false): ZSetValue {
     const zset = new ZSetValue(false);
     for (const [member, score] of entries) {
       const node = zset.dict.get(member);
       if (node === undefined) zset.insert(member, score);
       else zset.update(node.value, score);
     }
-    zset.convertToListpackIfFits(config, maxMemberLength(zset));
+    zset.convertToListpackIfFits(config, compact ? 0 : maxMemberLength(zset));
     return zset;
   }
 

@@ -176,7 +176,10 @@ export class RdbLoader {
       r.keysExpired++;
       return;
     }
-    const converted = fromRdbValue(record.value, this.options.config, dropExpired ? { nowMs: this.options.nowMs } : {});
+    const converted = fromRdbValue(record.value, this.options.config, {
+      ...(dropExpired ? { nowMs: this.options.nowMs } : {}),
+      ...(record.encoding !== undefined ? { encoding: record.encoding } : {}),
+    });
     if (converted.fieldTtlsDropped) r.fieldTtlsDropped++;
     if (converted.value === null) {
       r.emptyKeysSkipped++;
