@@ -74,6 +74,17 @@ function members(g: GenContext, min = 1, max = 4): string[] {
 function value(g: GenContext): string {
   return g.rng.chance(0.3) ? int(g) : g.rng.pick(VALUES);
 }
+/**
+ * The command that makes both servers drop a key `args` left logically expired, or null. Redis 7.0's SET with an
+ * EXAT/PXAT in the past stores the key with that expiry (EXPIREAT, GETEX and RESTORE delete at once); until a
+ * lookup or the active expire cycle removes it, whatever reads the raw keyspace (DBSIZE, DEBUG DIGEST[-VALUE])
+ * sees it for as long as each server's timing decides. An EXISTS right after removes it on both.
+ */
+export function settleExpiry(args: readonly string[]): string[] | null {
+  if (!/^set$/i.test(args[0] ?? '') || args[1] === undefined) return null;
+  return args.includes(PAST_S) || args.includes(PAST_MS) ? ['EXISTS', args[1]] : null;
+}
+
 /** An absolute time in seconds (far future, past, or invalid). */
 function absSeconds(g: GenContext): string {
   return g.rng.pick([FAR_FUTURE_S, FAR_FUTURE_S, PAST_S, '0', '-1', 'x', '9223372036854775807']);

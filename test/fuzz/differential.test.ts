@@ -6,11 +6,12 @@
 // Redis itself is random), then DEBUG DIGEST must match. It prints a coverage line (commands of the table exercised, issue #3's commands exercised).
 // Replay a run with `SEED=<seed> npx vitest run test/fuzz/differential.test.ts`; FUZZ_COMMANDS=n sets the length
 // (default 50,000), FUZZ_KEEP_GOING=1 lists every mismatching command once instead of stopping at the first.
+import { writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { requireRealRedis } from '../helpers/real-redis.js';
 import { F } from '../../src/commands/index.js';
 import { DifferentialPair, formatMismatch, escapeBytes, lexRangeKey, type Mismatch } from '../helpers/differential.js';
-import { FAR_FUTURE_MS, GENERATORS, NOT_FUZZED, Rng, blockerCommand, key, thresholdConfig, type GenContext } from './commands.js';
+import { FAR_FUTURE_MS, GENERATORS, NOT_FUZZED, Rng, blockerCommand, key, settleExpiry, thresholdConfig, type GenContext } from './commands.js';
 
 /**
  * Known bugs in Strongbox that the fuzzer would otherwise trip over on every run. Each entry names the bug and
@@ -80,6 +81,10 @@ const SEED =
 const COMMANDS = Number(process.env['FUZZ_COMMANDS'] ?? 50_000);
 /** FUZZ_KEEP_GOING=1: report every mismatching command once instead of stopping at the first (triage). */
 const KEEP_GOING = process.env['FUZZ_KEEP_GOING'] === '1';
+/** FUZZ_PROBE_KEY=k: after every command naming k, also ask both servers OBJECT ENCODING k (triage: finds where an encoding first parts). */
+const PROBE_KEY = process.env['FUZZ_PROBE_KEY'];
+/** FUZZ_HISTORY_FILE=path: at a mismatch, write every command before it there, numbered (triage). */
+const HISTORY_FILE = process.env['FUZZ_HISTORY_FILE'];
 /** Commands generated before they are sent (the pair pipelines them; a mismatch still names its own command). */
 const BATCH = 256;
 /**
@@ -140,10 +145,12 @@ describe.runIf(enabled)('differential fuzz against real Redis', () => {
       const before = history.slice(0, mismatch.index);
       const context = before.slice(-14).map((h) => `    ${h.map((a) => escapeBytes(a, 40)).join(' ')}`).join('\n');
       // The key is the first argument of most commands; for EXEC, the key last watched.
-      const keyArg = args[1] ?? [...before].reverse().find((h) => /^watch$/i.test(h[0] ?? ''))?.[1] ?? '';
+      // For OBJECT/DEBUG subcommands, the key after the subcommand.
+      const keyArg = (/^(object|debug)$/i.test(args[0] ?? '') ? args[2] : args[1]) ?? [...before].reverse().find((h) => /^watch$/i.test(h[0] ?? ''))?.[1] ?? '';
       const touching = before.filter((h) => h.includes(keyArg) || /^(select|flushdb|flushall|swapdb|move)$/i.test(h[0] ?? '')).slice(-60);
       const keyContext = touching.map((h) => `    ${h.map((a) => escapeBytes(a, 40)).join(' ')}`).join('\n');
       const report = `${formatMismatch(mismatch, SEED)}\n  preceding commands:\n${context}\n  earlier commands naming ${JSON.stringify(keyArg)} (and db switches):\n${keyContext}`;
+      if (HISTORY_FILE !== undefined) writeFileSync(HISTORY_FILE, before.map((h, i) => `${i} ${h.map((a) => escapeBytes(a, 80)).join(' ')}\n`).join(''));
       if (!KEEP_GOING) throw new Error(report);
       // Triage mode: report each mismatching command name once and carry on (later replies may cascade).
       const name = args[0]!.toLowerCase();
@@ -157,6 +164,7 @@ describe.runIf(enabled)('differential fuzz against real Redis', () => {
       batch.push(args);
       const name = tableName(args);
       if (name !== null) exercised.add(name);
+      if (PROBE_KEY !== undefined && args.slice(1).includes(PROBE_KEY) && !/^(multi|exec|discard|watch|object)$/i.test(args[0] ?? '')) queue(['OBJECT', 'ENCODING', PROBE_KEY]);
     };
     const flush = async (): Promise<void> => {
       const sending = batch;
@@ -166,6 +174,8 @@ describe.runIf(enabled)('differential fuzz against real Redis', () => {
     /** A command, and now and then right after a write the OBJECT ENCODING of the key it wrote. */
     const queueCommand = (args: string[], inMulti: boolean): void => {
       queue(args);
+      const settle = settleExpiry(args);
+      if (settle !== null) queue(settle);
       const spec = table.get((args[0] ?? '').toLowerCase());
       const written = args[1];
       if (inMulti || spec === undefined || (spec.flags & F.write) === 0 || written === undefined || !ctx.rng.chance(0.25)) return;
@@ -214,7 +224,10 @@ describe.runIf(enabled)('differential fuzz against real Redis', () => {
         const names = [...new Set(scenario.flatMap((b) => b.feeders))].filter((name) => table.has(name));
         ctx.focus = scenario.flatMap((b) => b.keys);
         // The first feeders listed are the ones that serve the first blocker (a push, ZADD, XADD): mostly one first.
-        const feeders = Array.from({ length: 1 + ctx.rng.int(3) }, (_, i) => nextCommand(i === 0 && ctx.rng.chance(0.6) ? names.slice(0, 2) : names));
+        const feeders = Array.from({ length: 1 + ctx.rng.int(3) }, (_, i) => nextCommand(i === 0 && ctx.rng.chance(0.6) ? names.slice(0, 2) : names)).flatMap((args) => {
+          const settle = settleExpiry(args);
+          return settle === null ? [args] : [args, settle];
+        });
         ctx.focus = undefined;
         const wrapped = ctx.rng.chance(0.25) ? [['MULTI'], ...feeders, ['EXEC']] : feeders;
         const blockers = scenario.map((b) => b.args);
