@@ -6,6 +6,7 @@
 // Redis itself is random), then DEBUG DIGEST must match. It prints a coverage line (commands of the table exercised, issue #3's commands exercised).
 // Replay a run with `SEED=<seed> npx vitest run test/fuzz/differential.test.ts`; FUZZ_COMMANDS=n sets the length
 // (default 50,000), FUZZ_KEEP_GOING=1 lists every mismatching command once instead of stopping at the first.
+import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { requireRealRedis } from '../helpers/real-redis.js';
@@ -70,14 +71,25 @@ const ISSUE_3_COMMANDS = [
 
 const enabled = requireRealRedis();
 /**
- * CI (CI=true) runs one fixed seed, so a red run means a regression rather than a newly drawn open case; outside
- * CI each run draws a seed, or SEED=n replays one. Random seeds still find open mismatches (SEED=222: OBJECT
- * ENCODING of a zset, listpack in Redis, skiplist here, at command 33,988; SEED=44444, intermittently: DEBUG
- * DIGEST-VALUE of a key Redis no longer has, at command 36,378): they stay open until fixed.
+ * The seed: SEED=n replays a run; in CI (CI=true) it is drawn from the commit id, so every commit fuzzes a new
+ * sequence and a red run replays exactly from the commit; otherwise each run draws one.
  */
-const CI_SEED = 3333;
-const SEED =
-  process.env['SEED'] !== undefined ? Number(process.env['SEED']) : process.env['CI'] === 'true' ? CI_SEED : Math.floor(Math.random() * 2 ** 31);
+const SEED = process.env['SEED'] !== undefined ? Number(process.env['SEED']) : process.env['CI'] === 'true' ? commitSeed() : randomSeed();
+
+function randomSeed(): number {
+  return Math.floor(Math.random() * 2 ** 31);
+}
+
+/** The first 31 bits of HEAD's commit id; a random seed when there is no git checkout. */
+function commitSeed(): number {
+  try {
+    const head = execFileSync('git', ['rev-parse', 'HEAD'], { encoding: 'latin1', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    if (/^[0-9a-f]{40}$/.test(head)) return Number.parseInt(head.slice(0, 8), 16) >>> 1;
+  } catch {
+    // not a git checkout: fall through
+  }
+  return randomSeed();
+}
 const COMMANDS = Number(process.env['FUZZ_COMMANDS'] ?? 50_000);
 /** FUZZ_KEEP_GOING=1: report every mismatching command once instead of stopping at the first (triage). */
 const KEEP_GOING = process.env['FUZZ_KEEP_GOING'] === '1';
