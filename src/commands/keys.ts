@@ -84,12 +84,21 @@ function dbIndexOrReply(s: Session, arg: string): number | null {
   return id;
 }
 
-/** A deep copy of a value (COPY): strings keep their representation, other types clone themselves. */
+/**
+ * A deep copy of a value (COPY): strings keep their representation, other types clone themselves. A small
+ * integer, which Redis shares, is duplicated into an object of its own (dupStringObject): refcount 1.
+ */
 export function copyValue(v: RedisValue): RedisValue {
-  if (typeof v === 'string') return v;
+  if (typeof v === 'string') {
+    if (!isSharedInteger(v)) return v;
+    const copy = new MutableString(v);
+    copy.unsharedInt = true;
+    return copy;
+  }
   if (v instanceof MutableString) {
     const copy = new MutableString(v.buf.subarray(0, v.length));
     copy.embstr = v.embstr;
+    copy.unsharedInt = v.unsharedInt;
     return copy;
   }
   return v.clone();
@@ -611,13 +620,18 @@ export function idleSeconds(s: Session, db: Db, key: string): number {
  * LRU/LFU data; those report INT_MAX. Every other value is referenced once by the keyspace.
  */
 export function refcount(s: Session, v: RedisValue): number {
-  if (typeof v !== 'string' || stringEncoding(v) !== 'int') return 1;
-  const n = Number(v);
-  if (n < 0 || n >= SHARED_INTEGERS) return 1;
+  if (typeof v !== 'string' || !isSharedInteger(v)) return 1;
   const maxmemory = configValue(s, 'maxmemory') ?? '0';
   const policy = configValue(s, 'maxmemory-policy') ?? 'noeviction';
   const needsPerKeyClock = policy.endsWith('-lru') || policy.endsWith('-lfu');
   return maxmemory !== '0' && needsPerKeyClock ? 1 : SHARED_REFCOUNT;
+}
+
+/** An int-encoded string within Redis's shared integers (0..9999). */
+function isSharedInteger(v: string): boolean {
+  if (stringEncoding(v) !== 'int') return false;
+  const n = Number(v);
+  return n >= 0 && n < SHARED_INTEGERS;
 }
 
 function objectEncoding(s: Session, args: string[]): void {

@@ -57,6 +57,7 @@ export function unshareString(db: Db, key: string): MutableString {
   if (entry === undefined || !isString(entry.value)) throw new Error('assertion failed: unshareString on a non-string');
   if (entry.value instanceof MutableString) {
     entry.value.embstr = false;
+    entry.value.unsharedInt = false;
     return entry.value;
   }
   const mutable = new MutableString(entry.value);

@@ -6,7 +6,8 @@
  * carry the OBJECT ENCODING distinction. A `MutableString` flagged `embstr` is the one exception: a value Redis
  * holds as a plain (embstr) string object although its bytes look like an integer, which only happens to
  * INCRBYFLOAT's result (created without tryObjectEncoding); its first in-place edit makes it raw, as Redis's
- * dbUnshareStringValue does.
+ * dbUnshareStringValue does. A `MutableString` flagged `unsharedInt` is the other: a small integer (0..9999) that
+ * COPY duplicated (dupStringObject), which Redis keeps int-encoded but not shared, so OBJECT REFCOUNT says 1.
  */
 
 import type { Bytes } from './algorithms/bytes.js';
@@ -17,6 +18,8 @@ export class MutableString {
   length: number;
   /** OBJECT ENCODING is embstr (up to 44 bytes) rather than raw: an unedited INCRBYFLOAT result. */
   embstr = false;
+  /** OBJECT ENCODING is int with refcount 1: COPY's duplicate of a shared small integer. */
+  unsharedInt = false;
 
   constructor(initial: Bytes | Buffer, capacity = 0) {
     const bytes = typeof initial === 'string' ? Buffer.from(initial, 'latin1') : initial;
@@ -80,7 +83,7 @@ export function stringLength(v: StringValue): number {
 
 /** OBJECT ENCODING of a string value, with Redis's rules (tryObjectEncoding: int if it is a canonical long). */
 export function stringEncoding(v: StringValue): 'int' | 'embstr' | 'raw' {
-  if (typeof v !== 'string') return v.embstr && v.length <= 44 ? 'embstr' : 'raw';
+  if (typeof v !== 'string') return v.unsharedInt ? 'int' : v.embstr && v.length <= 44 ? 'embstr' : 'raw';
   if (v.length <= 20 && isCanonicalInt64(v)) return 'int';
   return v.length <= 44 ? 'embstr' : 'raw';
 }

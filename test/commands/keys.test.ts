@@ -212,6 +212,23 @@ const CASES: Step[] = [
   ['OBJECT', 'REFCOUNT', 'neg'],
   ['OBJECT', 'REFCOUNT', 's'],
   ['OBJECT', 'REFCOUNT', 'nope'],
+  // COPY duplicates a shared small integer into an object of its own (refcount 1, still int); an edit makes it raw.
+  ['COPY', 'i', 'icopy'],
+  ['OBJECT', 'REFCOUNT', 'icopy'],
+  ['OBJECT', 'ENCODING', 'icopy'],
+  ['COPY', 'icopy', 'icopy2'],
+  ['OBJECT', 'REFCOUNT', 'icopy2'],
+  ['OBJECT', 'ENCODING', 'icopy2'],
+  ['INCRBY', 'icopy2', '0'],
+  ['OBJECT', 'REFCOUNT', 'icopy2'],
+  ['APPEND', 'icopy', '4'],
+  ['OBJECT', 'ENCODING', 'icopy'],
+  ['OBJECT', 'REFCOUNT', 'icopy'],
+  ['GET', 'icopy'],
+  ['COPY', 'big', 'bigcopy'],
+  ['OBJECT', 'REFCOUNT', 'bigcopy'],
+  ['OBJECT', 'ENCODING', 'bigcopy'],
+  ['DEL', 'icopy', 'icopy2', 'bigcopy'],
   // OBJECT IDLETIME of a live key reads the 1-second LRU clock: it is 0 or 1 depending on when each server's
   // second turns, so only its error paths are compared byte for byte here.
   ['OBJECT', 'IDLETIME', 'nope'],
