@@ -85,6 +85,19 @@ export function settleExpiry(args: readonly string[]): string[] | null {
   return args.includes(PAST_S) || args.includes(PAST_MS) ? ['EXISTS', args[1]] : null;
 }
 
+/**
+ * The command to send right before `args` so that Redis 7.0's SORT sees a clean errno, or null. SORT (without
+ * ALPHA) checks `errno == ERANGE` after strtod without clearing errno first, so a double that over- or
+ * underflowed in an earlier command (ZADD 1.7976931348623157e309, a subnormal score) makes it fail with "One or
+ * more scores can't be converted into double" until something clears errno: a Redis bug whose outcome depends
+ * on what ran before on the server, not on the command. ZUNION parsing a weight (getDoubleFromObject) sets
+ * errno to 0 and changes nothing.
+ */
+export function clearErrnoFor(args: readonly string[]): string[] | null {
+  if (!/^sort(_ro)?$/i.test(args[0] ?? '') || args.some((a) => /^alpha$/i.test(a))) return null;
+  return ['ZUNION', '1', 'never-set', 'WEIGHTS', '1'];
+}
+
 /** An absolute time in seconds (far future, past, or invalid). */
 function absSeconds(g: GenContext): string {
   return g.rng.pick([FAR_FUTURE_S, FAR_FUTURE_S, PAST_S, '0', '-1', 'x', '9223372036854775807']);

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { requireRealRedis } from '../helpers/real-redis.js';
 import { F } from '../../src/commands/index.js';
 import { DifferentialPair, formatMismatch, escapeBytes, lexRangeKey, type Mismatch } from '../helpers/differential.js';
-import { FAR_FUTURE_MS, GENERATORS, NOT_FUZZED, Rng, blockerCommand, key, settleExpiry, thresholdConfig, type GenContext } from './commands.js';
+import { FAR_FUTURE_MS, GENERATORS, NOT_FUZZED, Rng, blockerCommand, clearErrnoFor, key, settleExpiry, thresholdConfig, type GenContext } from './commands.js';
 
 /**
  * Known bugs in Strongbox that the fuzzer would otherwise trip over on every run. Each entry names the bug and
@@ -185,6 +185,8 @@ describe.runIf(enabled)('differential fuzz against real Redis', () => {
     };
     /** A command, and now and then right after a write the OBJECT ENCODING of the key it wrote. */
     const queueCommand = (args: string[], inMulti: boolean): void => {
+      const clearErrno = clearErrnoFor(args);
+      if (clearErrno !== null) queue(clearErrno);
       queue(args);
       const settle = settleExpiry(args);
       if (settle !== null) queue(settle);
@@ -238,7 +240,8 @@ describe.runIf(enabled)('differential fuzz against real Redis', () => {
         // The first feeders listed are the ones that serve the first blocker (a push, ZADD, XADD): mostly one first.
         const feeders = Array.from({ length: 1 + ctx.rng.int(3) }, (_, i) => nextCommand(i === 0 && ctx.rng.chance(0.6) ? names.slice(0, 2) : names)).flatMap((args) => {
           const settle = settleExpiry(args);
-          return settle === null ? [args] : [args, settle];
+          const clearErrno = clearErrnoFor(args);
+          return [...(clearErrno === null ? [] : [clearErrno]), args, ...(settle === null ? [] : [settle])];
         });
         ctx.focus = undefined;
         const wrapped = ctx.rng.chance(0.25) ? [['MULTI'], ...feeders, ['EXEC']] : feeders;

@@ -267,6 +267,12 @@ interface Plan {
   scan: boolean;
   /** For a lex-range command outside MULTI (solo): the zset key it reads, checked first (see `lexRangeKey`). */
   lexKey: string | null;
+  /** DEBUG RELOAD, alone or in the EXEC (solo): hash order is re-synced after it (see `resyncHashOrder`). */
+  reload: boolean;
+}
+
+function isReload(args: readonly string[]): boolean {
+  return /^debug$/i.test(args[0] ?? '') && /^reload$/i.test(args[1] ?? '');
 }
 
 const LEX_COMMANDS = new Set(['zrangebylex', 'zrevrangebylex', 'zlexcount', 'zremrangebylex']);
@@ -406,7 +412,7 @@ export class DifferentialPair {
     const index = this.index++;
     const name = (args[0] ?? '').toLowerCase();
     const inMulti = this.queued !== null;
-    const plan: Plan = { index, args, name, inMulti, execQueued: null, probes: [], solo: false, scan: false, lexKey: null };
+    const plan: Plan = { index, args, name, inMulti, execQueued: null, probes: [], solo: false, scan: false, lexKey: null, reload: false };
     if (SCAN_COMMANDS.has(name) && !inMulti) {
       plan.solo = plan.scan = true;
       return plan;
@@ -418,14 +424,16 @@ export class DifferentialPair {
       plan.execQueued = this.queued ?? [];
       this.queued = null;
       plan.probes = plan.execQueued.map(encodingProbe).filter((probe) => probe !== null);
-      plan.solo = plan.execQueued.some((q) => (q[0] ?? '').toLowerCase() === 'spop');
+      plan.reload = plan.execQueued.some(isReload);
+      plan.solo = plan.reload || plan.execQueued.some((q) => (q[0] ?? '').toLowerCase() === 'spop');
       return plan;
     }
     if (inMulti) return plan;
     const probe = encodingProbe(args);
     if (probe !== null) plan.probes = [probe];
     plan.lexKey = lexRangeKey(args);
-    plan.solo = canonicalKind(args) === 'random-pick' || plan.lexKey !== null;
+    plan.reload = isReload(args);
+    plan.solo = canonicalKind(args) === 'random-pick' || plan.lexKey !== null || plan.reload;
     return plan;
   }
 
@@ -520,6 +528,7 @@ export class DifferentialPair {
       const kinds = queued.map((q) => (encodingProbe(q) === null ? canonicalKind(q) : canonicalKind(q, bulkOrUndefined(probeReplies[next++]))));
       const mismatch = this.compareExec(index, args, ra, rb, kinds);
       if (mismatch === null) await this.resyncAfterExec(queued, ra, rb);
+      if (mismatch === null && plan.reload) await this.resyncHashOrder();
       return mismatch;
     }
     const kind = inMulti ? 'exact' : canonicalKind(args, bulkOrUndefined(probeReplies[0]));
@@ -528,7 +537,43 @@ export class DifferentialPair {
       return this.record({ index, command: args, redis: ra, strongbox: rb, kind: 'random-pick' });
     }
     if (!inMulti && name === 'spop') await this.resyncSpop(args, ra, rb);
+    if (plan.reload) await this.resyncHashOrder();
     return null;
+  }
+
+  /**
+   * After DEBUG RELOAD: a hash Redis held as a hash table is saved in its hash order (randomly seeded per
+   * process) and, if it fits, loaded back as a listpack in that order, so from then on its field order is
+   * Redis's luck. For every listpack hash whose HGETALL differs only in order, Strongbox gets Redis's copy
+   * (DUMP/RESTORE with the same absolute TTL); a difference in content stays, for the comparisons to find.
+   */
+  private async resyncHashOrder(): Promise<void> {
+    const [ra, rb] = await Promise.all([connectRaw(this.redis.port), connectRaw(this.strongbox.port)]);
+    try {
+      const keyspace = (await ra.call('INFO', 'keyspace')).toString('latin1');
+      for (const [, db] of keyspace.matchAll(/^db(\d+):/gm)) {
+        await Promise.all([ra.call('SELECT', db!), rb.call('SELECT', db!)]);
+        let cursor = '0';
+        do {
+          const { node } = parseNode(await ra.call('SCAN', cursor, 'TYPE', 'hash', 'COUNT', '1000'));
+          cursor = bulkText(node.children[0]!);
+          for (const child of node.children[1]!.children) {
+            const key = bulkText(child);
+            if (bulkOrUndefined(await ra.call('OBJECT', 'ENCODING', key)) !== 'listpack') continue;
+            const [ha, hb] = await Promise.all([ra.call('HGETALL', key), rb.call('HGETALL', key)]);
+            if (ha.equals(hb) || !sameReply(ha, hb, 'unordered-pairs')) continue;
+            const payload = bulkOrUndefined(await ra.call('DUMP', key));
+            const expireAt = Number((await ra.call('PEXPIRETIME', key)).toString('latin1').slice(1, -2));
+            if (payload === undefined) continue;
+            const ttl = expireAt > 0 ? [String(expireAt), Buffer.from(payload, 'latin1'), 'ABSTTL'] : ['0', Buffer.from(payload, 'latin1')];
+            await rb.call('RESTORE', key, ...ttl, 'REPLACE');
+          }
+        } while (cursor !== '0');
+      }
+    } finally {
+      ra.socket.destroy();
+      rb.socket.destroy();
+    }
   }
 
   private compareExec(index: number, args: string[], ra: Buffer, rb: Buffer, kinds: CanonicalKind[]): Mismatch | null {
