@@ -506,17 +506,17 @@ function forcePropagation(s: Session, args: string[]): void {
 
 /**
  * Signals as ready each key of `db` that a client is blocked on and that holds a stream, before the stream goes
- * by a flush or a swap: an XREADGROUP blocked on it is then answered with an error (Redis 7.0
- * scanDatabaseForDeletedStreams).
+ * by a flush, or by a swap that puts anything but a stream (from `replacedWith`) in its place: an XREADGROUP
+ * blocked on it is then answered with -UNBLOCKED (Redis 7.0 scanDatabaseForDeletedStreams). A stream replaced by
+ * a stream is signalled after the swap, as any blocked key that exists then, so such a key comes later.
  */
-function signalBlockedStreams(s: Session, db: Db): void {
+function signalBlockedStreams(s: Session, db: Db, replacedWith: Db | null): void {
+  const isStream = (value: RedisValue | undefined): boolean => value !== undefined && typeName(value) === 'stream';
   for (const blocked of s.engine.blockedSessions) {
     const state = blocked.blocked;
     if (state === null || state.dbIndex !== db.id) continue;
     for (const key of state.keys) {
-      const value = db.peek(key);
-      if (value === undefined || typeName(value) !== 'stream') continue;
-      s.engine.keyReady(db, key);
+      if (isStream(db.peek(key)) && !isStream(replacedWith?.peek(key))) s.engine.keyReady(db, key);
     }
   }
 }
@@ -524,7 +524,7 @@ function signalBlockedStreams(s: Session, db: Db): void {
 function flushdb(s: Session, args: string[]): void {
   if (!flushArgsOrReply(s, args)) return;
   s.engine.touchAllWatched(s.db);
-  signalBlockedStreams(s, s.db);
+  signalBlockedStreams(s, s.db, null);
   const removed = s.db.size;
   s.db.clear();
   s.engine.addDirty(removed);
@@ -535,7 +535,7 @@ function flushdb(s: Session, args: string[]): void {
 function flushall(s: Session, args: string[]): void {
   if (!flushArgsOrReply(s, args)) return;
   s.engine.touchAllWatched(null);
-  for (const db of s.engine.keyspace.dbs) signalBlockedStreams(s, db);
+  for (const db of s.engine.keyspace.dbs) signalBlockedStreams(s, db, null);
   const removed = s.engine.keyspace.size;
   const empty = (): void => {
     s.engine.keyspace.clear();
@@ -569,8 +569,8 @@ function swapdb(s: Session, args: string[]): void {
     s.engine.touchWatchedInDb(dbA, dbB);
     s.engine.touchWatchedInDb(dbB, dbA);
     // A stream that the swap takes away wakes XREADGROUP (retried after the swap, it sees what replaced it).
-    signalBlockedStreams(s, dbA);
-    signalBlockedStreams(s, dbB);
+    signalBlockedStreams(s, dbA, dbB);
+    signalBlockedStreams(s, dbB, dbA);
     s.engine.keyspace.swap(a, b);
     for (const blocked of s.engine.blockedSessions) {
       const state = blocked.blocked;

@@ -605,6 +605,21 @@ const BLOCK_CASES: BlockCase[] = [
     const action = how === 'MOVE' ? [how, k, '1'] : how === 'RENAME' ? [how, k, `${k}-renamed`] : how === 'SWAPDB' ? [how, '0', '1'] : how === 'PEXPIRE' ? [how, k, '1'] : how.startsWith('FLUSH') ? [how] : [how, k];
     return { name: `XREADGROUP unblocked with an error when ${how} takes its stream away`, setup: [['XGROUP', 'CREATE', k, 'g', '$', 'MKSTREAM']], blocker: ['XREADGROUP', 'GROUP', 'g', 'c', 'BLOCK', '0', 'STREAMS', k, '>'], actions: [action] };
   }),
+  // SWAPDB signals a stream that goes for a non-stream before any key that exists after the swap, so the
+  // client blocked on both gets -UNBLOCKED (for e2), not -NOGROUP (for e1, a stream without its group), whatever
+  // the order of its keys.
+  ...[['e1', 'e2'], ['e2', 'e1']].map(([first, second], i): BlockCase => ({
+    name: `XREADGROUP on two streams (${first} ${second}), SWAPDB brings a stream without the group and a string`,
+    setup: [
+      ...['e1', 'e2'].map((k) => ['XGROUP', 'CREATE', `${k}-${i}`, 'g', '$', 'MKSTREAM']),
+      ['SELECT', '1'],
+      ['XADD', `e1-${i}`, '1-1', 'f', 'v'],
+      ['SET', `e2-${i}`, 'x'],
+      ['SELECT', '0'],
+    ],
+    blocker: ['XREADGROUP', 'GROUP', 'g', 'c', 'BLOCK', '0', 'STREAMS', `${first}-${i}`, `${second}-${i}`, '>', '>'],
+    actions: [['SWAPDB', '0', '1']],
+  })),
   { name: 'XREAD stays blocked when DEL removes its stream, then times out', setup: [['XADD', 'd9', '1-1', 'f', 'v']], blocker: ['XREAD', 'BLOCK', '100', 'STREAMS', 'd9', '$'], actions: [['DEL', 'd9']] },
   { name: 'XREADGROUP of an up-to-date group blocks; XACK does not serve it', setup: [['XADD', 'b13', '1-1', 'f', 'v'], ['XGROUP', 'CREATE', 'b13', 'g', '$']], blocker: ['XREADGROUP', 'GROUP', 'g', 'c', 'COUNT', '1', 'BLOCK', '0', 'STREAMS', 'b13', '>'], actions: [['XACK', 'b13', 'g', '1-1'], ['XADD', 'b13', '2-1', 'a', 'b'], ['XADD', 'b13', '3-1', 'a', 'b']] },
 ];
