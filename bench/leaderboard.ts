@@ -33,12 +33,15 @@ const COMMANDS: [label: string, args: string[]][] = [
   ['ZREVRANK', ['ZREVRANK', 'lb', 'player:__rand_int__']],
 ];
 
-/** ZADD lb <score> player:<i> in batches of 1000 pairs, as one RESP stream. */
+/**
+ * ZADD lb <score> player:<i> in batches of 1000 pairs, as one RESP stream. The player number is written with 12
+ * digits, as redis-benchmark writes `__rand_int__` (%012zu), so that ZINCRBY and ZREVRANK name loaded players.
+ */
 function players(count: number): Buffer {
   const parts: string[] = [];
   for (let i = 0; i < count; i += 1000) {
     const args = ['ZADD', 'lb'];
-    for (let j = i; j < Math.min(i + 1000, count); j++) args.push(String((j * 7919) % 1_000_003), `player:${j}`);
+    for (let j = i; j < Math.min(i + 1000, count); j++) args.push(String((j * 7919) % 1_000_003), `player:${String(j).padStart(12, '0')}`);
     pushCommand(parts, args);
   }
   return Buffer.from(parts.join(''), 'latin1');
