@@ -283,7 +283,7 @@ export class ZSetValue {
   rank(member: Bytes, reverse = false): number {
     const entry = this.dict.get(member);
     if (entry === undefined) return -1;
-    const rank = this.slRank(entry.value.score, member);
+    const rank = this.slRank(entry.value);
     return reverse ? this.size - rank : rank - 1;
   }
 
@@ -416,7 +416,7 @@ export class ZSetValue {
 
   /** 0-based rank of a node in the set. */
   rankOf(node: ZNode): number {
-    return this.slRank(node.score, node.member) - 1;
+    return this.slRank(node) - 1;
   }
 
   // ---------------------------------------------------------------------------------------------------------
@@ -525,8 +525,12 @@ export class ZSetValue {
     while (this.level > 1 && this.top().next === null) this.level--;
   }
 
-  /** 1-based rank of a present element. */
-  private slRank(score: number, member: Bytes): number {
+  /**
+   * 1-based rank of a linked node. The descent stops on reaching one of the node's cells: an identity test,
+   * where comparing member strings at every level would cost a string compare each time.
+   */
+  private slRank(node: ZNode): number {
+    const { score, member } = node;
     let rank = 0;
     let x = this.top();
     for (;;) {
@@ -535,7 +539,7 @@ export class ZSetValue {
         x = next;
         zsetWork.steps++;
       }
-      if (x.node !== this.header && x.member === member) return rank;
+      if (x.node === node) return rank;
       if (x.down === null) break;
       x = x.down;
     }
