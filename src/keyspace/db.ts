@@ -78,15 +78,18 @@ export class Db {
 
   /**
    * Stores `value` at `key`. Unless `keepTtl`, any expire is removed (SET semantics). Signals the key as
-   * modified (WATCH) and ready (blocked clients).
+   * modified (WATCH), and ready (blocked clients) when it was absent (redis dbAdd) or held a stream (redis
+   * dbOverwrite, which wakes only XREADGROUP on a stream it replaces): a value replacing another one does not
+   * serve a client blocked on the key in Redis 7.0 (ZUNIONSTORE over a list leaves BZPOPMAX blocked). As
+   * redis setKey, the key is looked up for writing first, so an expired one is deleted and counts as absent.
    */
   set(key: string, value: RedisValue, keepTtl = false): void {
-    this.keyspace.writeObserver?.beforeWrite(this, key);
+    const old = this.lookup(key)?.value;
     const entry = this.dict.set(key, value);
     entry.meta = this.keyspace.lruClock();
     if (!keepTtl && this.expires.size > 0) this.expires.delete(key);
     this.keyspace.keyModified(this, key);
-    this.keyspace.keyReady(this, key);
+    if (old === undefined || typeName(old) === 'stream') this.keyspace.keyReady(this, key);
   }
 
   /** Adds a key that the caller checked is absent. */
