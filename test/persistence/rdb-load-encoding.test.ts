@@ -2,26 +2,15 @@
 // a hash or sorted set stored as a listpack stays one unless it has too many entries, even when a member is now
 // longer than the value threshold (Redis does not scan for long values there), while one stored as a hash table
 // or skiplist becomes a listpack only within both thresholds.
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { requireRealRedis } from '../helpers/real-redis.js';
-import { DifferentialPair } from '../helpers/differential.js';
+import { same as sameOn, usePair } from '../helpers/pair-suite.js';
 
 const enabled = requireRealRedis();
 
 describe.runIf(enabled)('encodings after loading, against real Redis 7.0', () => {
-  let pair: DifferentialPair;
-  beforeAll(async () => {
-    pair = await DifferentialPair.start();
-  });
-  afterAll(async () => {
-    await pair?.stop();
-  });
-
-  async function same(args: string[]): Promise<string> {
-    const [redis, ours] = await pair.raw(args);
-    expect(ours.toString('latin1'), args.join(' ')).toBe(redis.toString('latin1'));
-    return redis.toString('latin1');
-  }
+  const pair = usePair();
+  const same = (args: string[]): Promise<string> => sameOn(pair(), args);
 
   for (const [type, fill, valueConfig, entriesConfig] of [
     ['zset', ['ZADD', 'k', '1', 'a-long-member', '2', 'b'], 'zset-max-listpack-value', 'zset-max-listpack-entries'],
@@ -33,7 +22,7 @@ describe.runIf(enabled)('encodings after loading, against real Redis 7.0', () =>
       await same(['CONFIG', 'SET', entriesConfig, '128']);
       await same([...fill]);
       expect(await same(['OBJECT', 'ENCODING', 'k'])).toBe('$8\r\nlistpack\r\n');
-      const [dumped] = await pair.raw(['DUMP', 'k']);
+      const [dumped] = await pair().raw(['DUMP', 'k']);
       const payload = dumped.toString('latin1');
       await same(['CONFIG', 'SET', valueConfig, '2']);
       await same(['DEBUG', 'RELOAD']);
