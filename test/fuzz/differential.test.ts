@@ -3,9 +3,14 @@
 // dbs, absolute expiries, MULTI/EXEC, RESP2 and RESP3, wrong arguments, OBJECT ENCODING after writes, encoding
 // thresholds changed by CONFIG SET, RESTORE of the bytes Redis DUMPs, DEBUG RELOAD, clients blocked on other
 // connections and served or released — and every reply must match byte for byte (order-canonicalized only where
-// Redis itself is random), then DEBUG DIGEST must match. It prints a coverage line (commands of the table exercised, issue #3's commands exercised).
+// Redis itself is random), then DEBUG DIGEST must match. It prints a coverage line (commands of the table
+// exercised, issue #3's commands exercised). Where Redis's answer depends on per-process randomness or stale
+// state (hash order after DEBUG RELOAD, SORT's errno, blocked keys signalled together, logically expired keys),
+// the fuzzer steers around it; each case says why where it is handled.
 // Replay a run with `SEED=<seed> npx vitest run test/fuzz/differential.test.ts`; FUZZ_COMMANDS=n sets the length
-// (default 50,000), FUZZ_KEEP_GOING=1 lists every mismatching command once instead of stopping at the first.
+// (default 50,000), FUZZ_KEEP_GOING=1 lists every mismatching command once instead of stopping at the first;
+// for triage FUZZ_HISTORY_FILE=path writes the commands at a mismatch and FUZZ_PROBE_KEY=k asks both servers
+// OBJECT ENCODING k after every command naming k.
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
