@@ -108,16 +108,22 @@ function sortedZset(pairs: [Bytes, number][]): [Bytes, number][] {
 }
 
 /**
- * Score text as Redis 7.0 d2string stores it in a listpack: integral values inside +-2^52 as
- * integers, everything else as printf("%.17g").
+ * Score text as Redis 7.0's d2string stores it in a listpack: integral values within +-LLONG_MAX/2 (2^62 as a
+ * double, double2ll) as integers, everything else as printf("%.17g"); so 975088078060439808 is stored as an
+ * integer, not as "9.7508807806043981e+17" (Redis 6.2 printed integers only within +-2^52).
  */
 export function scoreToBytes(x: number): Bytes {
   if (x === Infinity) return 'inf';
   if (x === -Infinity) return '-inf';
   if (x === 0) return Object.is(x, -0) ? '-0' : '0';
-  if (Number.isInteger(x) && x > -4503599627370495 && x < 4503599627370496) return String(x);
+  if (Number.isInteger(x) && x >= -LLONG_HALF && x <= LLONG_HALF) {
+    return Math.abs(x) <= Number.MAX_SAFE_INTEGER ? String(x) : BigInt(x).toString();
+  }
   return formatG17(x);
 }
+
+/** (double)(LLONG_MAX / 2): 2^62. */
+const LLONG_HALF = 4611686018427387904;
 
 /** C printf("%.17g", x) for finite non-zero x. */
 export function formatG17(x: number): string {
