@@ -58,8 +58,13 @@ function binaryCompare(a: Bytes, b: Bytes): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-/** strtod as SORT applies it: whole string, no NaN, no overflow or underflow (ERANGE). */
-function sortScore(text: Bytes): number | null {
+/**
+ * strtod as SORT applies it: the whole C string (up to the first NUL byte), no NaN, no overflow or underflow
+ * (ERANGE).
+ */
+function sortScore(bytes: Bytes): number | null {
+  const nul = bytes.indexOf('\0');
+  const text = nul >= 0 ? bytes.slice(0, nul) : bytes;
   const value = strtodWhole(text);
   if (value === null) return null;
   const finiteText = !/inf/i.test(text);

@@ -55,9 +55,16 @@ describe.runIf(enabled)('SORT against real Redis', () => {
     // A list with many equal BY weights: LIMIT makes Redis use its partial quicksort, whose tie order we port.
     await make(clients, ['RPUSH', 'lt', ...Array.from({ length: 80 }, (_, i) => `e${(i * 37) % 80}`)]);
     await make(clients, ['MSET', ...Array.from({ length: 80 }, (_, i) => [`tw_e${i}`, String(i % 4)]).flat()]);
+    // strtod reads a C string: a value is a number up to its first NUL byte (an empty prefix is 0).
+    await make(clients, ['RPUSH', 'lnul', '\x00\x0019', '7', '\x00x', '-2', '3\x00x']);
+    await make(clients, ['MSET', 'nw_7', '\x00\x00-9223372036854775808', 'nw_-2', '5', 'nw_3\x00x', '1\x00e']);
   }
 
   const CASES: string[][] = [
+    ['SORT', 'lnul'],
+    ['SORT', 'lnul', 'DESC'],
+    ['SORT', 'lnul', 'BY', 'nw_*'],
+    ['SORT_RO', 'lnul', 'BY', 'nw_*', 'DESC'],
     ['SORT', 'l'],
     ['SORT', 'l', 'DESC'],
     ['SORT', 'l', 'LIMIT', '1', '3'],
