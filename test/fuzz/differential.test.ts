@@ -9,8 +9,8 @@
 // the fuzzer steers around it; each case says why where it is handled.
 // Replay a run with `SEED=<seed> npx vitest run test/fuzz/differential.test.ts`; FUZZ_COMMANDS=n sets the length
 // (default 50,000), FUZZ_KEEP_GOING=1 lists every mismatching command once instead of stopping at the first;
-// for triage FUZZ_HISTORY_FILE=path writes the commands at a mismatch and FUZZ_PROBE_KEY=k asks both servers
-// OBJECT ENCODING k after every command naming k.
+// for triage FUZZ_HISTORY_FILE=path writes the commands at a mismatch, FUZZ_PROBE_KEY=k asks both servers
+// OBJECT ENCODING k after every command naming k, FUZZ_INSPECT='cmd;cmd' prints both servers' replies at the end.
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -102,6 +102,8 @@ const KEEP_GOING = process.env['FUZZ_KEEP_GOING'] === '1';
 const PROBE_KEY = process.env['FUZZ_PROBE_KEY'];
 /** FUZZ_HISTORY_FILE=path: at a mismatch, write every command generated so far there, numbered, the mismatching one marked (triage). */
 const HISTORY_FILE = process.env['FUZZ_HISTORY_FILE'];
+/** FUZZ_INSPECT='GET a;TYPE b': sends these commands to both servers after the last one and prints the replies. */
+const INSPECT = (process.env['FUZZ_INSPECT'] ?? '').split(';').filter((command) => command !== '');
 /** Commands generated before they are sent (the pair pipelines them; a mismatch still names its own command). */
 const BATCH = 256;
 /**
@@ -280,6 +282,10 @@ describe.runIf(enabled)('differential fuzz against real Redis', () => {
       }
     }
     await flush();
+    for (const inspect of INSPECT) {
+      const [a, b] = await pair.raw(inspect.split(' '));
+      console.log(`FUZZ_INSPECT ${inspect}\n  redis:     ${escapeBytes(a)}\n  strongbox: ${escapeBytes(b)}`);
+    }
     const all = [...table.entries()].flatMap(([name, spec]) => (spec.subcommands === undefined ? [name] : [...spec.subcommands.keys()].map((sub) => `${name}|${sub}`)));
     const missed = all.filter((name) => !exercised.has(name)).sort();
     const blockers = pair.blockerOutcomes;
