@@ -629,6 +629,9 @@ export class DifferentialPair {
   /**
    * SPOP removed different members on each side. Make Strongbox's set equal to Redis's again: add back what only
    * Strongbox popped, remove what only Redis popped. (Ordering of later replies is compared by the usual rules.)
+   * Done on the in-process value, not with SADD/SREM: adding first could push the set past
+   * set-max-intset-entries (lowered since it was built) and convert it, removing first could empty it and drop
+   * the key with its TTL; the set only gets back members it held, so its encoding stays as Redis's.
    */
   private async resyncSpop(args: string[], ra: Buffer, rb: Buffer): Promise<void> {
     const key = args[1];
@@ -637,8 +640,21 @@ export class DifferentialPair {
     const poppedByUs = new Set(pickedMembers(rb));
     const addBack = [...poppedByUs].filter((m) => !poppedByRedis.has(m));
     const remove = [...poppedByRedis].filter((m) => !poppedByUs.has(m));
-    if (addBack.length > 0) await this.b.call(['SADD', key, ...addBack]);
-    if (remove.length > 0) await this.b.call(['SREM', key, ...remove]);
+    if (addBack.length === 0 && remove.length === 0) return;
+    const db = Number(/\bdb=(\d+)/.exec((await this.b.call(['CLIENT', 'INFO'])).toString('latin1'))?.[1] ?? '0');
+    const keyspace = this.strongbox.server.engine.keyspace;
+    const value = keyspace.db(db).dict.get(key)?.value;
+    if (value === undefined && addBack.length > 0) {
+      // Strongbox popped the last member(s) and dropped the key; Redis kept others: SADD recreates it.
+      await this.b.call(['SADD', key, ...addBack]);
+      if (remove.length > 0) await this.b.call(['SREM', key, ...remove]);
+      return;
+    }
+    if (value === undefined || typeof value === 'string' || value.kind !== 'set') return;
+    const relaxed = { ...keyspace.config, setMaxIntsetEntries: Number.MAX_SAFE_INTEGER };
+    for (const m of addBack) value.add(m, relaxed);
+    for (const m of remove) value.remove(m);
+    if (value.size === 0) await this.b.call(['DEL', key]);
   }
 
   private async scanBoth(index: number, args: string[]): Promise<Mismatch | null> {
