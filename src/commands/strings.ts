@@ -66,11 +66,10 @@ export function unshareString(db: Db, key: string): MutableString {
 }
 
 /**
- * redis setKey: stores `value` at `key`, first looking the key up for writing so that an expired key is deleted
+ * redis setKey: stores `value` at `key`; Db.set looks the key up for writing first, so an expired key is deleted
  * (and its deletion propagated) before being replaced, as Redis does. Removes the TTL unless `keepTtl`.
  */
 export function setKey(s: Session, key: string, value: RedisValue, keepTtl = false): void {
-  s.db.getWrite(key);
   s.db.set(key, value, keepTtl);
 }
 
