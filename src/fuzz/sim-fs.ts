@@ -251,21 +251,35 @@ export class SimFileSystem implements AofFileSystem {
   fsyncInBackground(fd: FileHandle, done: (err: Error | null) => void): void {
     this.backgroundQueue.push({ fd, done });
   }
-  private backgroundQueue: { fd: FileHandle; done: (err: Error | null) => void }[] = [];
 
-  /** Completes every queued background fsync (each one an I/O operation that can crash or fail). */
+  /** Queued like `fsyncInBackground`; its fsync's failure is ignored (counted in `faultsHitIgnored`), then it closes. */
+  fsyncAndCloseInBackground(fd: FileHandle): void {
+    this.backgroundQueue.push({ fd, done: null });
+  }
+  private backgroundQueue: { fd: FileHandle; done: ((err: Error | null) => void) | null }[] = [];
+
+  /** Faults that failed an operation whose error the code ignores by design (a retired file's fsync). */
+  faultsHitIgnored = 0;
+
+  /** Completes every queued background job (each fsync an I/O operation that can crash or fail). */
   runBackground(): void {
     const queue = this.backgroundQueue;
     this.backgroundQueue = [];
     for (const { fd, done } of queue) {
       let error: Error | null = null;
+      const hitsBefore = this.faultsHit;
       try {
         this.fsync(fd);
       } catch (err) {
         if (err instanceof SimulatedCrash) throw err;
         error = err as Error;
       }
-      done(error);
+      if (done !== null) {
+        done(error);
+        continue;
+      }
+      this.faultsHitIgnored += this.faultsHit - hitsBefore;
+      this.close(fd);
     }
   }
 

@@ -520,13 +520,17 @@ type StepKind = 'command' | 'turn' | 'background' | 'cron' | 'scheduled' | 'shut
  */
 function io(node: SimNode, run: Drive, fault: FaultWindow | null, step: StepKind, work: () => void): void {
   const hitsBefore = node.fs.faultsHit;
+  const ignoredBefore = node.fs.faultsHitIgnored;
   work();
   if (node.fs.poweredOff) throw new PowerOff();
   if (node.fs.faultsHit > hitsBefore) {
     run.faultHitsMs.push(node.clock.ms);
     // The AOF refuses writes after a failed write, and after a failed background fsync (everysec); a failed fsync
-    // inside a rewrite only fails the rewrite, as in Redis. RDB: checked when the save reports its failure.
-    const refuses = fault !== null && node.mode !== 'rdb' && step !== 'shutdown' && (fault.kind !== 'eio-fsync' || step === 'background');
+    // inside a rewrite only fails the rewrite, and one of a retired INCR is ignored, as in Redis. RDB: checked
+    // when the save reports its failure.
+    const counted = node.fs.faultsHit - hitsBefore > node.fs.faultsHitIgnored - ignoredBefore;
+    const refuses =
+      counted && fault !== null && node.mode !== 'rdb' && step !== 'shutdown' && (fault.kind !== 'eio-fsync' || step === 'background');
     if (refuses && node.refusalNow() === null) {
       run.problem ??= `after an injected ${fault.kind} at ${node.clock.ms - VIRTUAL_START_MS} ms the server still accepts writes (no MISCONF)`;
     }

@@ -44,6 +44,7 @@ class PoweredDisk implements AofFileSystem {
   truncate(path: string, sizeBytes: number): void { this.run(() => this.sim.truncate(path, sizeBytes)); }
   truncateOpen(fd: FileHandle, sizeBytes: number): void { this.run(() => this.sim.truncateOpen(fd, sizeBytes)); }
   fsyncInBackground(fd: FileHandle, done: (err: Error | null) => void): void { this.run(() => this.sim.fsyncInBackground(fd, done)); }
+  fsyncAndCloseInBackground(fd: FileHandle): void { this.run(() => this.sim.fsyncAndCloseInBackground(fd)); }
 }
 
 const SEED = Number(process.env['SEED'] ?? Math.floor(Math.random() * 2 ** 31));

@@ -185,4 +185,31 @@ describe('write errors under appendfsync no / everysec', () => {
     sim.runBackground();
     expect((await s.call('INFO', 'persistence')).toString()).toContain('aof_pending_bio_fsync:0');
   });
+
+  it('everysec: a failed fsync of an INCR a rewrite retired still refuses writes (its close waits for its fsyncs)', async () => {
+    const dir = tempDir();
+    dirs.push(dir);
+    const sim = new SimFileSystem();
+    const s = await start(dir, ['--appendfsync', 'everysec'], { fs: sim });
+    await s.call('SET', 'a', '1');
+    await new Promise((r) => setTimeout(r, 1100));
+    await s.call('SET', 'b', '2');
+    expect((await s.call('INFO', 'persistence')).toString()).toContain('aof_pending_bio_fsync:1\r\n');
+    // The rewrite opens a new INCR and retires the old one: fsync then close, queued behind the everysec fsync.
+    expect((await s.call('BGREWRITEAOF')).toString()).toBe('+Background append only file rewriting started\r\n');
+    for (let i = 0; i < 100 && !(await s.call('INFO', 'persistence')).toString().includes('aof_rewrite_in_progress:0'); i++) {
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    // Every fsync of the old INCR fails. The everysec one sets the fsync status to error; the retiring one is
+    // ignored, as Redis ignores the fsync of its close job. (Closing the file after the first job made a second
+    // fsync fail with EBADF, which counts as success, and let writes through.)
+    sim.faultWindows.push({ kind: 'eio-fsync', fromOp: sim.opCount, untilOp: sim.opCount + 1000, pathIncludes: 'appendonly.aof.1.incr.aof' });
+    sim.runBackground(); // the everysec fsync; the retiring job is queued once it is done
+    sim.runBackground(); // the retiring fsync and close
+    expect(sim.faultsHit).toBe(2);
+    expect(sim.faultsHitIgnored).toBe(1);
+    expect((await s.call('INFO', 'persistence')).toString()).toContain('aof_pending_bio_fsync:0');
+    expect((await s.call('SET', 'c', '3')).toString()).toBe('-MISCONF Errors writing to the AOF file: Input/output error\r\n');
+    expect(s.log()).toContain('Fail to fsync the AOF file: Input/output error');
+  });
 });

@@ -2,7 +2,7 @@
  * What the AOF needs from the filesystem beyond the common seam (../fs.ts): cutting a file (a torn tail at load,
  * a short write) and an fsync that does not block the event loop (`appendfsync everysec`, Redis's bio thread).
  */
-import { fsync, ftruncateSync, truncateSync } from 'node:fs';
+import { close, fsync, ftruncateSync, truncateSync } from 'node:fs';
 import { NodeFileSystem, type FileHandle, type FileSystem } from '../fs.js';
 
 export interface AofFileSystem extends FileSystem {
@@ -15,6 +15,11 @@ export interface AofFileSystem extends FileSystem {
    * until `done` ran.
    */
   fsyncInBackground(fd: FileHandle, done: (err: Error | null) => void): void;
+  /**
+   * Fsyncs then closes `fd` off the event loop (Redis's BIO_CLOSE_FILE job with need_fsync): how the AOF retires
+   * an INCR. Nothing waits for it and its errors are ignored, as Redis ignores them. `fd` has no other job queued.
+   */
+  fsyncAndCloseInBackground(fd: FileHandle): void;
 }
 
 /** The real one: node:fs, the background fsync on libuv's thread pool. */
@@ -29,6 +34,10 @@ export class NodeAofFileSystem extends NodeFileSystem implements AofFileSystem {
 
   fsyncInBackground(fd: FileHandle, done: (err: Error | null) => void): void {
     fsync(fd, (err) => done(err));
+  }
+
+  fsyncAndCloseInBackground(fd: FileHandle): void {
+    fsync(fd, () => close(fd, () => {}));
   }
 }
 

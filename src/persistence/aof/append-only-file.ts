@@ -214,7 +214,12 @@ export class AppendOnlyFile {
   rewriteKeysPerStep = REWRITE_KEYS_PER_STEP;
   private job: RewriteJob | null = null;
   private readonly stepTime: SnapshotStepTime;
-  private readonly closing = new Set<FileHandle>();
+  /**
+   * Handles to close once their queued background fsyncs are done (true: retire, fsync and close in the
+   * background), and how many fsyncs are queued on each handle.
+   */
+  private readonly closing = new Map<FileHandle, boolean>();
+  private readonly queuedOn = new Map<FileHandle, number>();
 
   constructor(options: AppendOnlyFileOptions) {
     this.fs = options.fs;
@@ -428,9 +433,10 @@ export class AppendOnlyFile {
     }
   }
 
+  /** A BIO_AOF_FSYNC job: its outcome is aof_bio_fsync_status (EBADF/EINVAL count as success, as in Redis). */
   private backgroundFsync(fd: FileHandle, upToBytes: number): void {
     this.backgroundFsyncs++;
-    this.fs.fsyncInBackground(fd, (err) => {
+    this.queueOn(fd, (err) => {
       this.backgroundFsyncs--;
       const code = err === null ? null : fsErrorCode(err);
       if (err !== null && code !== 'EBADF' && code !== 'EINVAL') {
@@ -441,11 +447,32 @@ export class AppendOnlyFile {
         this.backgroundFsyncFailed = false;
         if (fd === this.fd) this.fsyncedIncrBytes = Math.max(this.fsyncedIncrBytes, upToBytes);
       }
-      if (this.closing.has(fd)) {
-        this.closing.delete(fd);
-        this.closeQuietly(fd);
-      }
     });
+  }
+
+  /**
+   * Queues a background fsync of `fd`; `done` sees its error. A handle waiting to be closed is closed (or retired)
+   * once its last queued fsync has finished, never before: a later job would find it closed.
+   */
+  private queueOn(fd: FileHandle, done: (err: Error | null) => void): void {
+    this.queuedOn.set(fd, (this.queuedOn.get(fd) ?? 0) + 1);
+    this.fs.fsyncInBackground(fd, (err) => {
+      const left = this.queuedOn.get(fd)! - 1;
+      if (left > 0) this.queuedOn.set(fd, left);
+      else this.queuedOn.delete(fd);
+      done(err);
+      const retire = this.closing.get(fd);
+      if (left > 0 || retire === undefined) return;
+      this.closing.delete(fd);
+      if (retire) this.fs.fsyncAndCloseInBackground(fd);
+      else this.closeQuietly(fd);
+    });
+  }
+
+  /** Closes `fd` now, or after the background fsyncs queued on it. */
+  private closeWhenIdle(fd: FileHandle): void {
+    if (this.queuedOn.has(fd)) this.closing.set(fd, false);
+    else this.closeQuietly(fd);
   }
 
   private closeQuietly(fd: FileHandle): void {
@@ -495,8 +522,7 @@ export class AppendOnlyFile {
     } catch (err) {
       this.logger.warning(`Fail to fsync the AOF file: ${strerror(fsErrorCode(err))}`);
     }
-    if (this.backgroundFsyncs === 0) this.closeQuietly(this.fd);
-    else this.closing.add(this.fd);
+    this.closeWhenIdle(this.fd);
     this.fd = null;
   }
 
@@ -752,15 +778,14 @@ export class AppendOnlyFile {
     return true;
   }
 
-  /** An old INCR: fsync it off the loop, then close it (aof_background_fsync_and_close). */
+  /**
+   * An old INCR: fsync it off the loop, then close it (aof_background_fsync_and_close: a BIO_CLOSE_FILE job with
+   * need_fsync, under every fsync policy). That fsync's outcome is ignored: it neither sets nor clears
+   * aof_bio_fsync_status, and it is no pending AOF fsync (aof_pending_bio_fsync, the everysec postponement).
+   */
   private retireFd(fd: FileHandle): void {
-    if (this.settings.fsync === 'no') {
-      if (this.backgroundFsyncs === 0) this.closeQuietly(fd);
-      else this.closing.add(fd);
-      return;
-    }
-    this.closing.add(fd);
-    this.backgroundFsync(fd, 0);
+    if (this.queuedOn.has(fd)) this.closing.set(fd, true);
+    else this.fs.fsyncAndCloseInBackground(fd);
   }
 
   /** Marks the current BASE history and returns the name of the next one (getNewBaseFileNameAndMarkPreAsHistory). */
