@@ -6,6 +6,8 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // Memory tests measure what survives a full collection (global.gc).
+    execArgv: ['--expose-gc'],
     reporters: ['default'],
   },
 });
