@@ -8,6 +8,8 @@ export default defineConfig({
     pool: 'forks',
     // Memory tests measure what survives a full collection (global.gc).
     execArgv: ['--expose-gc'],
+    // Seeds of property tests in CI (test/helpers/seed.ts).
+    setupFiles: ['test/helpers/setup.ts'],
     reporters: ['default'],
   },
 });

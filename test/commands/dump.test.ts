@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { crc64, crc64WriteLE } from '../../formats/index.js';
 import { requireRealRedis, startRealRedis, bulkOf, type RealRedis } from '../helpers/real-redis.js';
 import { startStrongbox, type Strongbox } from '../helpers/strongbox.js';
+import { testSeed } from '../helpers/seed.js';
 
 const run = requireRealRedis();
 
@@ -106,7 +107,7 @@ describe.runIf(run)('DUMP / RESTORE against real Redis 7.0', () => {
   });
 
   it('corrupt payloads with valid checksums never crash: an error or OK, and the server keeps answering', async () => {
-    const seed = Number(process.env['SEED'] ?? Date.now() % 1_000_000);
+    const seed = testSeed('dump corrupt-payload');
     console.log(`dump corrupt-payload SEED=${seed}`);
     let state = seed >>> 0;
     const rand = (n: number): number => {

@@ -8,6 +8,7 @@ import { connectRaw, requireRealRedis, startRealRedis, arrayOf, type RawClient, 
 import { startStrongbox, type Strongbox } from '../helpers/strongbox.js';
 import { readIncrAof } from '../helpers/aof.js';
 import { StreamValue } from '../../src/keyspace/index.js';
+import { testSeed } from '../helpers/seed.js';
 
 const enabled = requireRealRedis();
 
@@ -396,8 +397,7 @@ describe.runIf(enabled)('stream commands, byte for byte against real Redis 7.0',
 // Seeded random sequences over explicit IDs
 
 function runSeed(label: string): number {
-  const fromEnv = process.env['SEED'];
-  const seed = fromEnv !== undefined && fromEnv !== '' ? Number(fromEnv) | 0 : (Date.now() ^ (Math.random() * 2 ** 31)) | 0;
+  const seed = testSeed(label) | 0;
   console.log(`[${label}] SEED=${seed} (replay with SEED=${seed})`);
   return seed;
 }

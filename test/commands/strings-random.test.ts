@@ -17,9 +17,10 @@ import {
   startPair,
   type Pair,
 } from './strings-harness.js';
+import { testSeed } from '../helpers/seed.js';
 
 const enabled = requireRealRedis();
-const SEED = process.env['SEED'] !== undefined ? Number(process.env['SEED']) : Math.floor(Math.random() * 2 ** 31);
+const SEED = testSeed('strings-random');
 const COMMANDS_PER_PROTOCOL = 1500;
 const KEYS = ['k0', 'k1', 'k2', 'k3', 'k4', 'list'];
 

@@ -2,6 +2,7 @@
 // Strongbox, each with a RESP2 and a RESP3 connection, and a comparison of raw reply bytes.
 import { connectRaw, startRealRedis, type RawClient, type RealRedis } from '../helpers/real-redis.js';
 import { startStrongbox, type Strongbox } from '../helpers/strongbox.js';
+import { testSeed } from '../helpers/seed.js';
 
 export interface Pair {
   redis: RealRedis;
@@ -40,8 +41,7 @@ export async function both(clients: [RawClient, RawClient], args: string[]): Pro
 
 /** The seed of a randomised run: SEED from the environment, else fresh; printed so a failure can be replayed. */
 export function runSeed(label: string): number {
-  const fromEnv = process.env['SEED'];
-  const seed = fromEnv !== undefined && fromEnv !== '' ? Number(fromEnv) : Math.floor(Math.random() * 2 ** 31);
+  const seed = testSeed(label);
   console.log(`${label}: SEED=${seed}`);
   return seed;
 }

@@ -17,8 +17,9 @@ import {
   type CampaignTotals,
   type CrashMode,
 } from '../../src/fuzz/index.js';
+import { testSeed } from '../helpers/seed.js';
 
-const seed = process.env['SEED'] !== undefined ? Number(process.env['SEED']) : Math.floor(Math.random() * 2 ** 31);
+const seed = testSeed('crash-campaign');
 
 /** The violations of `broken` over workloads of `mode` (every crash point), up to the first one matching `wanted`. */
 function brokenViolations(mode: CrashMode, broken: BrokenMode, wanted: RegExp, options: { fault?: boolean; corruptEvery?: number } = {}): string[] {

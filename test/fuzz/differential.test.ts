@@ -11,10 +11,10 @@
 // (default 50,000), FUZZ_KEEP_GOING=1 lists every mismatching command once instead of stopping at the first;
 // for triage FUZZ_HISTORY_FILE=path writes the commands at a mismatch, FUZZ_PROBE_KEY=k asks both servers
 // OBJECT ENCODING k after every command naming k, FUZZ_INSPECT='cmd;cmd' prints both servers' replies at the end.
-import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { requireRealRedis } from '../helpers/real-redis.js';
+import { testSeed } from '../helpers/seed.js';
 import { F } from '../../src/commands/index.js';
 import { DifferentialPair, formatMismatch, escapeBytes, lexRangeKey, type Mismatch } from '../helpers/differential.js';
 import { FAR_FUTURE_MS, GENERATORS, NOT_FUZZED, Rng, blockerCommand, clearErrnoFor, key, settleExpiry, thresholdConfig, type GenContext } from './commands.js';
@@ -75,26 +75,8 @@ const ISSUE_3_COMMANDS = [
 ].join(' ').split(' ');
 
 const enabled = requireRealRedis();
-/**
- * The seed: SEED=n replays a run; in CI (CI=true) it is drawn from the commit id, so every commit fuzzes a new
- * sequence and a red run replays exactly from the commit; otherwise each run draws one.
- */
-const SEED = process.env['SEED'] !== undefined ? Number(process.env['SEED']) : process.env['CI'] === 'true' ? commitSeed() : randomSeed();
-
-function randomSeed(): number {
-  return Math.floor(Math.random() * 2 ** 31);
-}
-
-/** The first 31 bits of HEAD's commit id; a random seed when there is no git checkout. */
-function commitSeed(): number {
-  try {
-    const head = execFileSync('git', ['rev-parse', 'HEAD'], { encoding: 'latin1', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-    if (/^[0-9a-f]{40}$/.test(head)) return Number.parseInt(head.slice(0, 8), 16) >>> 1;
-  } catch {
-    // not a git checkout: fall through
-  }
-  return randomSeed();
-}
+/** The seed (test/helpers/seed.ts): SEED=n replays a run; CI draws it from the commit id. */
+const SEED = testSeed('differential');
 const COMMANDS = Number(process.env['FUZZ_COMMANDS'] ?? 50_000);
 /** FUZZ_KEEP_GOING=1: report every mismatching command once instead of stopping at the first (triage). */
 const KEEP_GOING = process.env['FUZZ_KEEP_GOING'] === '1';

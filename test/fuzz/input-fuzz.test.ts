@@ -5,8 +5,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
 import { respSamples, runInputFuzz, seededRandom } from '../../src/fuzz/index.js';
+import { testSeed } from '../helpers/seed.js';
 
-const seed = process.env['SEED'] !== undefined ? Number(process.env['SEED']) : Math.floor(Math.random() * 2 ** 31);
+const seed = testSeed('input-fuzz');
 const corpus = fileURLToPath(new URL('../../corpus/', import.meta.url));
 
 function files(dir: string, suffix: string): Uint8Array[] {

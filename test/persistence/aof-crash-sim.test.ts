@@ -15,6 +15,7 @@ import {
   type BaseSnapshot,
 } from '../../src/persistence/aof/index.js';
 import type { FileHandle, FileStat, OpenMode } from '../../src/persistence/index.js';
+import { testSeed } from '../helpers/seed.js';
 
 /** The simulated disk with the power switched off for good at the crash: every later operation fails too. */
 class PoweredDisk implements AofFileSystem {
@@ -47,7 +48,7 @@ class PoweredDisk implements AofFileSystem {
   fsyncAndCloseInBackground(fd: FileHandle): void { this.run(() => this.sim.fsyncAndCloseInBackground(fd)); }
 }
 
-const SEED = Number(process.env['SEED'] ?? Math.floor(Math.random() * 2 ** 31));
+const SEED = testSeed('aof-crash-sim');
 
 function rng(seed: number): () => number {
   let a = seed >>> 0;

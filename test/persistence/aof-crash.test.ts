@@ -9,10 +9,11 @@ import { connect, createServer } from 'node:net';
 import { join } from 'node:path';
 import { rawClient, parseResp, type RawClient } from '../helpers/real-redis.js';
 import { removeDir, tempDir } from './aof-helpers.js';
+import { testSeed } from '../helpers/seed.js';
 
 const ROOT = join(import.meta.dirname, '../..');
 const ROUNDS = Number(process.env['AOF_CRASH_ROUNDS'] ?? 50);
-const SEED = Number(process.env['SEED'] ?? Math.floor(Math.random() * 2 ** 31));
+const SEED = testSeed('aof-crash');
 
 function rng(seed: number): () => number {
   let a = seed >>> 0;

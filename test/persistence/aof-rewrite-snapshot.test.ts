@@ -9,8 +9,9 @@ import { Engine, allCommands, type Session } from '../../src/commands/index.js';
 import { defaultKeyspaceConfig, digestHex, keyspaceDigest } from '../../src/keyspace/index.js';
 import { keyspaceBaseSnapshots } from '../../src/persistence/aof/index.js';
 import { seededRandom } from '../../src/fuzz/index.js';
+import { testSeed } from '../helpers/seed.js';
 
-const SEED = Number(process.env['SEED'] ?? Math.floor(Math.random() * 2 ** 31));
+const SEED = testSeed('aof-rewrite-snapshot');
 const NOW = 1_800_000_000_000;
 
 function newEngine(seed: number): { engine: Engine; session: Session } {

@@ -14,6 +14,7 @@ import { CORPUS_DIR } from '../formats/rdb-expected.js';
 import { requireRealRedis, startRealRedis, arrayOf, type RealRedis } from '../helpers/real-redis.js';
 import { startStrongbox, type Strongbox } from '../helpers/strongbox.js';
 import { canonical, keyDigestHex, keyspaceDigestHex } from './keyspace-digest.js';
+import { testSeed } from '../helpers/seed.js';
 
 const run = requireRealRedis();
 const CORPUS_RDB = join(CORPUS_DIR, 'redis-7.0', 'rdb', 'dump.rdb');
@@ -135,7 +136,7 @@ describe.runIf(run)('RDB persistence in the server', () => {
   });
 
   it('a BGSAVE under concurrent client writes is the keyspace of the BGSAVE instant (loaded by real Redis)', async () => {
-    const seed = Number(process.env['SEED'] ?? Date.now() % 1_000_000);
+    const seed = testSeed('bgsave point-in-time');
     console.log(`bgsave point-in-time SEED=${seed}`);
     let state = seed >>> 0;
     const rand = (n: number): number => {
@@ -181,7 +182,7 @@ describe.runIf(run)('RDB persistence in the server', () => {
   });
 
   it('a BGSAVE under concurrent in-place collection writes (lists, hashes, zsets, streams) is point-in-time', async () => {
-    const seed = Number(process.env['SEED'] ?? Date.now() % 1_000_000);
+    const seed = testSeed('bgsave collections point-in-time');
     console.log(`bgsave collections point-in-time SEED=${seed}`);
     let state = seed >>> 0;
     const rand = (n: number): number => {

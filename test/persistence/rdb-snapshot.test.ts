@@ -16,6 +16,7 @@ import {
 } from '../../src/keyspace/index.js';
 import { ForklessSnapshot, loadRdb, saveRdb } from '../../src/persistence/index.js';
 import { canonical } from './keyspace-digest.js';
+import { testSeed } from '../helpers/seed.js';
 
 const NOW = 1_800_000_000_000;
 
@@ -78,7 +79,7 @@ function randomWrite(ks: Keyspace, rand: () => number, serial: number): void {
 
 describe('ForklessSnapshot', () => {
   it('saves exactly the keyspace as of its start under concurrent writes', () => {
-    const seed = Number(process.env['SEED'] ?? Date.now() % 1_000_000);
+    const seed = testSeed('rdb-snapshot');
     console.log(`rdb-snapshot SEED=${seed}`);
     fc.assert(
       fc.property(fc.integer({ min: 0, max: 2 ** 31 - 1 }), fc.integer({ min: 1, max: 60 }), (runSeed, keysPerStep) => {

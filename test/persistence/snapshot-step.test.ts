@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { Keyspace, defaultKeyspaceConfig, type Db, type RedisValue } from '../../src/keyspace/index.js';
 import { PointInTimeSnapshot, type SnapshotSerializer, type SnapshotStepTime } from '../../src/persistence/index.js';
+import { testSeed } from '../helpers/seed.js';
 
 /** Records the keys handed over; each key "costs" `usPerKey` on the fake clock. */
 class CountingSerializer implements SnapshotSerializer {
@@ -44,7 +45,7 @@ function fakeTime(usPerKey: number, budgetUs: number, keysPerClockRead: number) 
   return { state, time, onKey: () => void (state.nowUs += usPerKey) };
 }
 
-const seed = process.env['SEED'] === undefined ? Date.now() % 2 ** 31 : Number(process.env['SEED']);
+const seed = testSeed('snapshot-step');
 
 describe('snapshot step time budget', () => {
   it('ends a step once the budget is spent, checking the clock every keysPerClockRead keys', () => {

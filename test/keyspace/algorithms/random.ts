@@ -1,4 +1,5 @@
 // Seeded PRNG for the reference-comparison tests: every run prints its seed; SEED=... replays it.
+import { testSeed } from '../../helpers/seed.js';
 
 export interface Random {
   seed: number;
@@ -9,8 +10,7 @@ export interface Random {
 }
 
 export function seededRandom(label: string): Random {
-  const fromEnv = process.env['SEED'];
-  const seed = fromEnv !== undefined && fromEnv !== '' ? Number(fromEnv) >>> 0 : (Math.random() * 2 ** 32) >>> 0;
+  const seed = testSeed(label) >>> 0;
   console.log(`[${label}] SEED=${seed}`);
   let state = seed;
   const next = (): number => {
