@@ -154,7 +154,7 @@ export function writeValue(out: RdbOutput, value: RdbValue, type: number): void 
       out.str(value.value);
       return;
     case 'list':
-      writeList(out, value.value, type, value.nodeCounts);
+      writeList(out, value.value, type, value.nodeCounts, value.compressDepth ?? 0);
       return;
     case 'set':
       writeSet(out, value.value, type);
@@ -175,18 +175,22 @@ export function writeValue(out: RdbOutput, value: RdbValue, type: number): void 
   }
 }
 
-function writeList(out: RdbOutput, items: Bytes[], type: number, nodeCounts: number[] | undefined): void {
+function writeList(out: RdbOutput, items: Bytes[], type: number, nodeCounts: number[] | undefined, compressDepth: number): void {
   if (type === C.RDB_TYPE_LIST_QUICKLIST_2 && nodeCounts !== undefined && sumOf(nodeCounts) === items.length) {
     // The value's own nodes (a keyspace list keeps Redis's layout); empty nodes are skipped, as Redis skips them.
     const nonEmpty = nodeCounts.filter((n) => n > 0);
     out.len(nonEmpty.length);
+    // __quicklistCompress: with more than 2 x depth nodes, those at least `depth` from both ends are compressed.
+    const nodes = nonEmpty.length;
+    const compresses = compressDepth > 0 && nodes > compressDepth * 2;
     let at = 0;
-    for (const n of nonEmpty) {
+    for (let node = 0; node < nodes; node++) {
+      const n = nonEmpty[node]!;
       const lp = new ListpackBuilder(256);
       for (let i = at; i < at + n; i++) lp.append(items[i]!);
       at += n;
       out.len(C.QUICKLIST_NODE_CONTAINER_PACKED);
-      out.blob(lp.finish());
+      out.quicklistNode(lp.finish(), compresses && node >= compressDepth && node < nodes - compressDepth);
     }
     return;
   }

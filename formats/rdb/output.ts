@@ -18,6 +18,9 @@ export interface RdbSink {
 export const CHUNK_BYTES_DEFAULT = 64 * 1024;
 /** Redis: "under 20 bytes it's unable to compress even aaaaaaaaaaaaaaaaaa" (rdbSaveRawString). */
 const LZF_MIN_INPUT_BYTES = 21;
+/** quicklist.c MIN_COMPRESS_BYTES and MIN_COMPRESS_IMPROVE. */
+const QUICKLIST_MIN_COMPRESS_BYTES = 48;
+const QUICKLIST_MIN_COMPRESS_IMPROVE = 8;
 const TWO_POW_32 = 4294967296;
 
 export class RdbOutput {
@@ -230,6 +233,31 @@ export class RdbOutput {
     if (this.options.compression && n >= LZF_MIN_INPUT_BYTES && this.lzf(data, n)) return;
     this.len(n);
     this.bytes(data);
+  }
+
+  /**
+   * A quicklist node. An interior node (beyond list-compress-depth from both ends) Redis holds LZF-compressed
+   * when it has at least 48 bytes and LZF saves more than 8 (__quicklistCompressNode), and saves that blob as
+   * it is (rdbSaveLzfBlob), under rdbcompression no too; any other node is a plain blob(). With compression on
+   * the two agree: an LZF saving more than 8 bytes also passes rdbSaveLzfStringObject's test, and LZF's output
+   * does not depend on the room it is given.
+   */
+  quicklistNode(data: Buffer, interior: boolean): void {
+    const n = data.length;
+    if (!interior || this.options.compression || n < QUICKLIST_MIN_COMPRESS_BYTES) {
+      this.blob(data);
+      return;
+    }
+    if (this.packed.length < n + 1) this.packed = Buffer.allocUnsafe(Math.max(n + 1, this.packed.length * 2));
+    const packedBytes = lzfCompressInto(data, 0, n, this.packed, n);
+    if (packedBytes === 0 || packedBytes + QUICKLIST_MIN_COMPRESS_IMPROVE >= n) {
+      this.blob(data);
+      return;
+    }
+    this.u8((C.RDB_ENCVAL << 6) | C.RDB_ENC_LZF);
+    this.len(packedBytes);
+    this.len(n);
+    this.bytes(this.packed.subarray(0, packedBytes));
   }
 
   /** Writes data[0, n) LZF-compressed if that saves at least 4 bytes (rdbSaveLzfStringObject). */

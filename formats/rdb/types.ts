@@ -87,8 +87,12 @@ export interface RdbStream {
 
 export type RdbValue =
   | { type: 'string'; value: Bytes }
-  /** nodeCounts: elements per quicklist node, head to tail (absent: the writer cuts nodes as tail pushes would). */
-  | { type: 'list'; value: Bytes[]; nodeCounts?: number[] }
+  /**
+   * nodeCounts: elements per quicklist node, head to tail (absent: the writer cuts nodes as tail pushes would).
+   * compressDepth: the quicklist's list-compress-depth; Redis holds the nodes farther than that from both ends
+   * LZF-compressed when that pays, and saves those compressed whatever rdbcompression says.
+   */
+  | { type: 'list'; value: Bytes[]; nodeCounts?: number[]; compressDepth?: number }
   | { type: 'set'; value: Bytes[] }
   | { type: 'zset'; value: [Bytes, number][] }
   | {

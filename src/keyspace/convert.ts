@@ -52,8 +52,11 @@ export function toRdbValue(v: RedisValue): RdbValueWithEncoding {
     return { value: { type: 'string', value: stringBytes(v) }, encoding: stringEncoding(v) };
   }
   switch (v.kind) {
-    case 'list':
-      return { value: { type: 'list', value: [...v.items()], nodeCounts: v.nodeCounts() }, encoding: hint(v.encoding) };
+    case 'list': {
+      const value: RdbValue = { type: 'list', value: [...v.items()], nodeCounts: v.nodeCounts() };
+      if (v.compressDepth > 0) value.compressDepth = v.compressDepth;
+      return { value, encoding: hint(v.encoding) };
+    }
     case 'hash':
       return { value: { type: 'hash', value: [...v.entries()] }, encoding: hint(v.encoding) };
     case 'set':

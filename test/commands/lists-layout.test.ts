@@ -1,6 +1,6 @@
 // Proves a list keeps Redis 7.0's quicklist node layout through its history: seeded random sequences of
 // LPUSH/RPUSH/LINSERT/LSET/LREM/LTRIM/LPOP/RPOP/LMOVE/COPY/RESTORE/SORT STORE (element sizes around the node limits, several
-// list-max-listpack-size values, CONFIG SET mid-run) go to real redis-server and to Strongbox, and after every step
+// list-max-listpack-size values, list-compress-depth and rdbcompression, CONFIG SET mid-run) go to real redis-server and to Strongbox, and after every step
 // the replies and the DUMP bytes of every list must be equal, and now and then DEBUG DIGEST and DEBUG OBJECT's
 // quicklist fields too. SEED=<n> replays one sequence.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -44,6 +44,7 @@ function command(rng: Rng, elements: string[]): string[] {
   if (r < 0.91) return ['SORT', key, 'BY', 'nosort', 'STORE', pick(KEYS)];
   if (r < 0.92) return ['CONFIG', 'SET', 'list-max-listpack-size', pick(FILLS)];
   if (r < 0.94) return ['CONFIG', 'SET', 'list-compress-depth', pick(['0', '1', '2'])];
+  if (r < 0.95) return ['CONFIG', 'SET', 'rdbcompression', pick(['yes', 'no'])];
   return ['RESTORE-FROM-DUMP', key];
 }
 
@@ -94,6 +95,36 @@ describe.runIf(enabled)('list quicklist layout against real Redis (DUMP bytes af
     await both(['DEBUG', 'DIGEST']);
   });
 
+  test('issue #3: under list-compress-depth, interior nodes are DUMPed LZF-compressed as Redis holds them, even with rdbcompression no', async () => {
+    await both(['FLUSHALL']);
+    await both(['CONFIG', 'SET', 'list-max-listpack-size', '4']);
+    await both(['CONFIG', 'SET', 'rdbcompression', 'no']);
+    for (const depth of ['1', '2']) {
+      await both(['CONFIG', 'SET', 'list-compress-depth', depth]);
+      // Nodes of four: compressible ones (long runs), small ones (< 48 bytes, never compressed) and barely
+      // compressible ones (LZF saves fewer than 8 bytes: kept raw).
+      const runs = Array.from({ length: 24 }, (_, i) => String.fromCharCode(97 + (i % 26)).repeat(40 + i));
+      const small = Array.from({ length: 8 }, (_, i) => String(i));
+      const noisy = Array.from({ length: 8 }, (_, i) => Array.from({ length: 30 }, (_, j) => String.fromCharCode(33 + ((i * 31 + j * 17) % 90))).join(''));
+      await both(['RPUSH', `L${depth}`, ...runs.slice(0, 8), ...small, ...noisy, ...runs.slice(8)]);
+      await both(['DUMP', `L${depth}`]);
+      await both(['LINDEX', `L${depth}`, '13']);
+      await both(['LSET', `L${depth}`, '17', 'z'.repeat(300)]);
+      await both(['LPUSH', `L${depth}`, 'head', 'head2', 'head3', 'head4', 'head5']);
+      await both(['DUMP', `L${depth}`]);
+      await both(['LTRIM', `L${depth}`, '3', '-5']);
+      await both(['DUMP', `L${depth}`]);
+      await both(['CONFIG', 'SET', 'rdbcompression', 'yes']);
+      await both(['DUMP', `L${depth}`]);
+      await both(['CONFIG', 'SET', 'rdbcompression', 'no']);
+      await both(['DEBUG', 'RELOAD']);
+      await both(['DUMP', `L${depth}`]);
+    }
+    await both(['CONFIG', 'SET', 'rdbcompression', 'yes']);
+    await both(['CONFIG', 'SET', 'list-compress-depth', '0']);
+    await both(['CONFIG', 'SET', 'list-max-listpack-size', '-2']);
+  });
+
   const seeds = process.env.SEED !== undefined ? [Number(process.env.SEED)] : [1, 2, 3, 4, 5, 6];
   for (const seed of seeds) {
     test(`seed ${seed}`, async () => {
@@ -113,6 +144,7 @@ describe.runIf(enabled)('list quicklist layout against real Redis (DUMP bytes af
       expect(await both(['DEBUG', 'DIGEST'])).toMatch(/^\+[0-9a-f]{40}\r\n$/);
       await both(['CONFIG', 'SET', 'list-max-listpack-size', '-2']);
       await both(['CONFIG', 'SET', 'list-compress-depth', '0']);
+      await both(['CONFIG', 'SET', 'rdbcompression', 'yes']);
     }, 120_000);
   }
 });
