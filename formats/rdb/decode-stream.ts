@@ -16,7 +16,7 @@ import { type Bytes } from '../bytes.js';
 import { RdbError } from '../errors.js';
 import type { ListpackValue } from '../listpack.js';
 import { type RdbDecoder, lpText, signed64 } from './decoder.js';
-import type { RdbStream, StreamConsumer, StreamEntry, StreamGroup, StreamId, StreamIdmp, StreamPendingEntry } from './types.js';
+import type { RdbStream, RdbStreamNode, StreamConsumer, StreamEntry, StreamGroup, StreamId, StreamIdmp, StreamPendingEntry } from './types.js';
 
 export const STREAM_ITEM_FLAG_DELETED = 1;
 export const STREAM_ITEM_FLAG_SAMEFIELDS = 2;
@@ -31,15 +31,16 @@ export function compareStreamId(a: StreamId, b: StreamId): number {
 
 export function decodeStreamValue(d: RdbDecoder, version: number): RdbStream {
   const entries: StreamEntry[] = [];
-  const nodes = d.len();
-  for (let i = 0; i < nodes; i++) {
+  const nodes: RdbStreamNode[] = [];
+  const nodeCount = d.len();
+  for (let i = 0; i < nodeCount; i++) {
     const keyAt = d.pos;
     const key = d.blob();
     if (key.length !== 16) throw d.fail('BAD_VALUE', 'stream node key is not a 16-byte stream ID', keyAt);
     const master: StreamId = { ms: key.readBigUInt64BE(0), seq: key.readBigUInt64BE(8) };
     const { values, offset } = d.listpackRaw();
     if (values.length === 0) throw new RdbError('BAD_VALUE', offset, 'empty listpack inside stream');
-    decodeStreamNode(values, master, offset, entries);
+    nodes.push(decodeStreamNode(values, master, offset, entries));
   }
   const length = d.lenBig();
   const lastId = { ms: d.lenBig(), seq: d.lenBig() };
@@ -58,7 +59,7 @@ export function decodeStreamValue(d: RdbDecoder, version: number): RdbStream {
   }
   const meta = { length, lastId, firstId, maxDeletedId, entriesAdded };
   const groups = decodeGroups(d, version, meta);
-  const stream: RdbStream = { entries, length: Number(length), lastId, firstId, maxDeletedId, entriesAdded, groups };
+  const stream: RdbStream = { entries, length: Number(length), lastId, firstId, maxDeletedId, entriesAdded, groups, nodes };
   if (version >= 4) stream.idmp = decodeIdmp(d);
   return stream;
 }
@@ -74,8 +75,8 @@ function delta(v: ListpackValue | undefined, offset: number, what: string): bigi
   throw new RdbError('CORRUPT_LISTPACK', offset, `stream listpack: ${what} is not an integer`);
 }
 
-/** Appends the live entries of one node to `out`. */
-function decodeStreamNode(values: ListpackValue[], master: StreamId, offset: number, out: StreamEntry[]): void {
+/** One node, tombstones included; appends its live entries to `out`. */
+function decodeStreamNode(values: ListpackValue[], master: StreamId, offset: number, out: StreamEntry[]): RdbStreamNode {
   const n = values.length;
   const count = int(values[0], offset, 'master count');
   const deleted = int(values[1], offset, 'master deleted count');
@@ -88,6 +89,7 @@ function decodeStreamNode(values: ListpackValue[], master: StreamId, offset: num
   let p = 3 + masterFieldCount;
   if (values[p] !== 0) throw new RdbError('CORRUPT_LISTPACK', offset, 'stream master entry terminator missing');
   p++;
+  const node: RdbStreamNode = { master, masterFields, entries: [] };
   let seen = 0;
   while (p < n) {
     if (p + 3 > n) throw new RdbError('CORRUPT_LISTPACK', offset, 'stream entry truncated');
@@ -105,13 +107,18 @@ function decodeStreamNode(values: ListpackValue[], master: StreamId, offset: num
     }
     const used = same ? fieldCount : fieldCount * 2;
     if (fieldCount < 0 || p + used + 1 > n) throw new RdbError('CORRUPT_LISTPACK', offset, 'stream entry overruns its listpack');
-    const live = (flags & STREAM_ITEM_FLAG_DELETED) === 0;
-    if (live) {
-      const fields: [Bytes, Bytes][] = [];
-      for (let i = 0; i < fieldCount; i++) {
-        if (same) fields.push([masterFields[i] as Bytes, lpText(values[p + i] as ListpackValue)]);
-        else fields.push([lpText(values[p + 2 * i] as ListpackValue), lpText(values[p + 2 * i + 1] as ListpackValue)]);
-      }
+    const fields: [Bytes, Bytes][] = [];
+    for (let i = 0; i < fieldCount; i++) {
+      if (same) fields.push([masterFields[i] as Bytes, lpText(values[p + i] as ListpackValue)]);
+      else fields.push([lpText(values[p + 2 * i] as ListpackValue), lpText(values[p + 2 * i + 1] as ListpackValue)]);
+    }
+    const previous = node.entries[node.entries.length - 1];
+    if (previous !== undefined && compareStreamId(previous.id, id) >= 0) {
+      throw new RdbError('CORRUPT_LISTPACK', offset, 'stream entry IDs are not ascending');
+    }
+    const deleted = (flags & STREAM_ITEM_FLAG_DELETED) !== 0;
+    node.entries.push({ id, fields, deleted });
+    if (!deleted) {
       const prev = out[out.length - 1];
       if (prev !== undefined && compareStreamId(prev.id, id) >= 0) {
         throw new RdbError('CORRUPT_LISTPACK', offset, 'stream entry IDs are not ascending');
@@ -127,6 +134,7 @@ function decodeStreamNode(values: ListpackValue[], master: StreamId, offset: num
   if (seen !== count + deleted) {
     throw new RdbError('CORRUPT_LISTPACK', offset, `stream node holds ${seen} entries, master says ${count}+${deleted}`);
   }
+  return node;
 }
 
 interface StreamMeta {

@@ -10,8 +10,8 @@ import { ListpackBuilder } from '../listpack.js';
 import { encodeZiplist } from '../ziplist.js';
 import * as C from './constants.js';
 import type { RdbOutput } from './output.js';
-import type { RdbEncodingHint, RdbStream, RdbValue, StreamId } from './types.js';
-import { STREAM_ITEM_FLAG_SAMEFIELDS } from './decode-stream.js';
+import type { RdbEncodingHint, RdbStream, RdbStreamNode, RdbValue, StreamEntry, StreamId } from './types.js';
+import { STREAM_ITEM_FLAG_DELETED, STREAM_ITEM_FLAG_SAMEFIELDS } from './decode-stream.js';
 
 /** Redis defaults used when no encoding hint is given (redis.conf). */
 export const COMPACT_ENTRIES_MAX = 128; // hash/zset/set-max-listpack-entries
@@ -355,27 +355,56 @@ function sameFields(fields: [Bytes, Bytes][], master: Bytes[]): boolean {
   return true;
 }
 
-/** Builds the stream's listpack nodes like streamAppendItem (new node on entry or byte limit). */
+/** One entry of a node's listpack (streamAppendItem): flags | ms-delta | seq-delta | [num-fields] fields/values | lp-count. */
+function appendStreamEntry(lp: ListpackBuilder, entry: StreamEntry, deleted: boolean, master: StreamId, masterFields: Bytes[]): void {
+  const same = sameFields(entry.fields, masterFields);
+  lp.appendInt((same ? STREAM_ITEM_FLAG_SAMEFIELDS : 0) | (deleted ? STREAM_ITEM_FLAG_DELETED : 0));
+  lp.appendInt(BigInt.asIntN(64, entry.id.ms - master.ms));
+  lp.appendInt(BigInt.asIntN(64, entry.id.seq - master.seq));
+  if (!same) lp.appendInt(entry.fields.length);
+  for (const [f, v] of entry.fields) {
+    if (!same) lp.append(f);
+    lp.append(v);
+  }
+  lp.appendInt(entry.fields.length * (same ? 1 : 2) + (same ? 3 : 4));
+}
+
+/** The master entry: count | deleted | num-fields | fields... | 0. */
+function streamNodeHead(live: number, deleted: number, masterFields: Bytes[]): ListpackBuilder {
+  const h = new ListpackBuilder(64);
+  h.appendInt(live);
+  h.appendInt(deleted);
+  h.appendInt(masterFields.length);
+  for (const f of masterFields) h.append(f);
+  h.appendInt(0);
+  return h;
+}
+
+/** A node as the stream holds it, tombstones included. */
+function encodeStreamNode(node: RdbStreamNode): { master: StreamId; lp: Buffer } {
+  const body = new ListpackBuilder(512);
+  let live = 0;
+  for (const e of node.entries) {
+    appendStreamEntry(body, e, e.deleted, node.master, node.masterFields);
+    if (!e.deleted) live++;
+  }
+  const lp = streamNodeHead(live, node.entries.length - live, node.masterFields);
+  lp.appendEntriesOf(body);
+  return { master: node.master, lp: lp.finish() };
+}
+
+/** The stream's listpack nodes: its own when it has them, else cut like streamAppendItem (new node on entry or byte limit). */
 function streamNodes(s: RdbStream): { master: StreamId; lp: Buffer }[] {
+  if (s.nodes !== undefined) return s.nodes.filter((node) => node.entries.length > 0).map(encodeStreamNode);
   const nodes: { master: StreamId; lp: Buffer }[] = [];
   let body: ListpackBuilder | null = null;
   let master: StreamId = { ms: 0n, seq: 0n };
   let masterFields: Bytes[] = [];
   let count = 0;
-  // The master entry: count | deleted | num-fields | fields... | 0
-  const head = (entries: number): ListpackBuilder => {
-    const h = new ListpackBuilder(64);
-    h.appendInt(entries);
-    h.appendInt(0);
-    h.appendInt(masterFields.length);
-    for (const f of masterFields) h.append(f);
-    h.appendInt(0);
-    return h;
-  };
   let headBytes = 0;
   const close = (): void => {
     if (body === null) return;
-    const lp = head(count);
+    const lp = streamNodeHead(count, 0, masterFields);
     lp.appendEntriesOf(body);
     nodes.push({ master, lp: lp.finish() });
     body = null;
@@ -387,21 +416,11 @@ function streamNodes(s: RdbStream): { master: StreamId; lp: Buffer }[] {
     if (body === null) {
       master = entry.id;
       masterFields = entry.fields.map(([f]) => f);
-      headBytes = head(1).bytes;
+      headBytes = streamNodeHead(1, 0, masterFields).bytes;
       body = new ListpackBuilder(512);
       count = 0;
     }
-    const lp: ListpackBuilder = body;
-    const same = sameFields(entry.fields, masterFields);
-    lp.appendInt(same ? STREAM_ITEM_FLAG_SAMEFIELDS : 0);
-    lp.appendInt(BigInt.asIntN(64, entry.id.ms - master.ms));
-    lp.appendInt(BigInt.asIntN(64, entry.id.seq - master.seq));
-    if (!same) lp.appendInt(entry.fields.length);
-    for (const [f, v] of entry.fields) {
-      if (!same) lp.append(f);
-      lp.append(v);
-    }
-    lp.appendInt(entry.fields.length * (same ? 1 : 2) + (same ? 3 : 4));
+    appendStreamEntry(body, entry, false, master, masterFields);
     count++;
   }
   close();

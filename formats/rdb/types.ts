@@ -31,6 +31,18 @@ export interface StreamEntry {
   fields: [Bytes, Bytes][];
 }
 
+/** An entry as a stream node holds it: a deleted one (XDEL, an exact trim) stays in its node until the node empties. */
+export interface RdbStreamNodeEntry extends StreamEntry {
+  deleted: boolean;
+}
+
+/** One listpack node of a stream as stored: its master ID and fields, its entries in ID order, tombstones included. */
+export interface RdbStreamNode {
+  master: StreamId;
+  masterFields: Bytes[];
+  entries: RdbStreamNodeEntry[];
+}
+
 export interface StreamPendingEntry {
   id: StreamId;
   /** Owning consumer name; null when no consumer PEL references it (possible only in corrupt or v5 NACK files). */
@@ -83,6 +95,12 @@ export interface RdbStream {
   entriesAdded: bigint;
   groups: StreamGroup[];
   idmp?: StreamIdmp;
+  /**
+   * The listpack nodes as stored; their live entries are `entries`. The reader always fills it in. The writer
+   * writes these nodes as they are when given (so a stream keeps its layout and tombstones through DUMP/RESTORE
+   * and save/load, as in Redis), else cuts `entries` into nodes as streamAppendItem would with default limits.
+   */
+  nodes?: RdbStreamNode[];
 }
 
 export type RdbValue =

@@ -24,7 +24,7 @@
  * built from a model gets the nodes Redis would have after appending its entries in order with the default node
  * limits (what Redis holds after loading an RDB written that way).
  */
-import type { RdbStream, StreamId, StreamEntry, StreamGroup, StreamConsumer } from '../../formats/rdb/types.js';
+import type { RdbStream, RdbStreamNode, RdbStreamNodeEntry, StreamId, StreamEntry, StreamGroup, StreamConsumer } from '../../formats/rdb/types.js';
 import type { Bytes } from './algorithms/bytes.js';
 import { string2ll } from './algorithms/numbers.js';
 
@@ -439,6 +439,13 @@ export interface TrimSpec {
   limit: number;
 }
 
+/** [field, value] pairs as the flat field, value, field, value ... list entries hold. */
+function flatFields(fields: readonly [Bytes, Bytes][]): Bytes[] {
+  const out: Bytes[] = [];
+  for (const [f, v] of fields) out.push(f, v);
+  return out;
+}
+
 // ---------------------------------------------------------------------------------------------------------
 // The stream
 
@@ -460,13 +467,27 @@ export class StreamValue {
     return new StreamValue();
   }
 
-  /** A stream holding everything `model` describes (RDB load, RESTORE). */
+  /**
+   * A stream holding everything `model` describes (RDB load, RESTORE): in the model's own nodes, tombstones
+   * included, when it has them (Redis keeps the loaded listpacks as they are), else cut as appends would.
+   */
   static fromModel(model: RdbStream): StreamValue {
     const s = new StreamValue();
-    for (const entry of model.entries) {
-      const fieldValues: Bytes[] = [];
-      for (const [f, v] of entry.fields) fieldValues.push(f, v);
-      s.appendToNodes(entry.id, fieldValues, DEFAULT_LIMITS);
+    if (model.nodes !== undefined) {
+      for (const n of model.nodes) {
+        if (n.entries.length === 0) continue;
+        const node = new StreamNode(n.master, n.masterFields);
+        for (const e of n.entries) {
+          node.push(e.id, flatFields(e.fields));
+          if (!e.deleted) continue;
+          node.entries[node.entries.length - 1]!.deleted = true;
+          node.live--;
+          node.deleted++;
+        }
+        s.nodes.push(node);
+      }
+    } else {
+      for (const entry of model.entries) s.appendToNodes(entry.id, flatFields(entry.fields), DEFAULT_LIMITS);
     }
     s.count = model.length ?? model.entries.length;
     s.lastId = model.lastId;
@@ -499,10 +520,16 @@ export class StreamValue {
   /** Everything the stream holds, in the RDB codec's model (RDB save, DUMP, digest). */
   toModel(): RdbStream {
     const entries: StreamEntry[] = [];
-    for (const e of this.range(STREAM_ID_MIN, STREAM_ID_MAX, false)) {
-      const fields: [Bytes, Bytes][] = [];
-      for (let i = 0; i < e.fieldValues.length; i += 2) fields.push([e.fieldValues[i]!, e.fieldValues[i + 1]!]);
-      entries.push({ id: e.id, fields });
+    const nodes: RdbStreamNode[] = [];
+    for (const node of this.nodes) {
+      const held: RdbStreamNodeEntry[] = [];
+      for (const e of node.entries) {
+        const fields: [Bytes, Bytes][] = [];
+        for (let i = 0; i < e.fieldValues.length; i += 2) fields.push([e.fieldValues[i]!, e.fieldValues[i + 1]!]);
+        held.push({ id: e.id, fields, deleted: e.deleted });
+        if (!e.deleted) entries.push({ id: e.id, fields });
+      }
+      nodes.push({ master: node.master, masterFields: node.masterFields, entries: held });
     }
     const groups: StreamGroup[] = [];
     for (const g of this.sortedGroups()) {
@@ -527,6 +554,7 @@ export class StreamValue {
       maxDeletedId: this.maxDeletedId,
       entriesAdded: this.entriesAdded,
       groups,
+      nodes,
     };
     if (this.count !== entries.length) model.length = this.count;
     return model;

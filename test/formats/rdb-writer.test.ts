@@ -11,7 +11,7 @@ import { crc64, crc64WriteLE } from '../../formats/crc64.js';
 import * as C from '../../formats/rdb/constants.js';
 import { decodeDump, encodeDump } from '../../formats/rdb/dump.js';
 import { readRdbBuffer } from '../../formats/rdb/reader.js';
-import type { RdbEncodingHint, RdbKeyRecord, RdbRecord, RdbStream, RdbValue, StreamId } from '../../formats/rdb/types.js';
+import type { RdbEncodingHint, RdbKeyRecord, RdbRecord, RdbStream, RdbStreamNode, RdbValue, StreamId } from '../../formats/rdb/types.js';
 import { BufferSink, RdbWriter, writeRdb, writeRdbBuffer } from '../../formats/rdb/writer.js';
 import { CORPUS_DIR, corpusFiles } from './rdb-expected.js';
 
@@ -39,10 +39,21 @@ const streamArb: fc.Arbitrary<RdbStream> = fc
     fc.uniqueArray(fc.string({ unit: byte, maxLength: 6 }), { maxLength: 3 }),
     fc.array(fc.tuple(fc.nat(), timeMs, fc.nat(1000), fc.nat(3), timeMs, timeMs, fc.bigInt({ min: -1n, max: 1000n })), { minLength: 30, maxLength: 30 }),
     streamIdArb,
+    // Now and then the stream's own nodes: sizes, and which entries are tombstones (XDEL, exact trims).
+    fc.option(fc.tuple(fc.array(fc.integer({ min: 1, max: 6 }), { minLength: 25, maxLength: 25 }), fc.nat()), { nil: undefined }),
   )
-  .map(([ids, fieldSets, groupNames, knobs, maxDeleted]) => {
+  .map(([ids, fieldSets, groupNames, knobs, maxDeleted, layout]) => {
     const sorted = [...ids].sort(cmpId);
-    const entries = sorted.map((id, i) => ({ id, fields: fieldSets[i] as [string, string][] }));
+    const held = sorted.map((id, i) => ({ id, fields: fieldSets[i] as [string, string][], deleted: layout !== undefined && (layout[1] >> i % 30) % 3 === 1 }));
+    const entries = held.filter((e) => !e.deleted).map(({ id, fields }) => ({ id, fields }));
+    const nodes: RdbStreamNode[] = [];
+    if (layout !== undefined) {
+      for (let at = 0, n = 0; at < held.length; n++) {
+        const part = held.slice(at, at + layout[0][n % 25]!);
+        nodes.push({ master: part[0]!.id, masterFields: part[0]!.fields.map(([f]) => f), entries: part });
+        at += part.length;
+      }
+    }
     const last = sorted[sorted.length - 1] ?? { ms: 0n, seq: 0n };
     const groups = groupNames.map((name, g) => {
       const [pick, deliveryTimeMs, deliveryCount, consumerCount, seen, active, entriesRead] = knobs[g] as [number, number, number, number, number, number, bigint];
@@ -66,6 +77,7 @@ const streamArb: fc.Arbitrary<RdbStream> = fc
       maxDeletedId: cmpId(maxDeleted, last) <= 0 ? maxDeleted : last,
       entriesAdded: BigInt(entries.length + 3),
       groups,
+      ...(layout !== undefined ? { nodes } : {}),
     };
   });
 
@@ -118,7 +130,29 @@ function normalizeHash(v: Extract<RdbValue, { type: 'hash' }>, keepTtls: boolean
   else delete v.fieldExpireAtMs;
 }
 
+/**
+ * Takes the stream's nodes out of the comparison: the reader always reports them, and their live entries must be
+ * exactly `entries`. The nodes a record was written with are compared on their own (sameNodes).
+ */
+function detachNodes(s: RdbStream): void {
+  if (s.nodes !== undefined) {
+    const live = s.nodes.flatMap((node) => node.entries.filter((e) => !e.deleted).map(({ id, fields }) => ({ id, fields })));
+    expect(live).toEqual(s.entries);
+  }
+  delete s.nodes;
+}
+
+/** Every stream written with its own nodes reads back with those nodes, tombstones included. */
+function sameNodes(written: readonly RdbKeyRecord[], read: readonly RdbRecord[]): void {
+  written.forEach((w, i) => {
+    const r = read[i];
+    if (w.value.type !== 'stream' || w.value.value.nodes === undefined || r?.kind !== 'key' || r.value.type !== 'stream') return;
+    expect(r.value.value.nodes).toEqual(w.value.value.nodes.filter((node) => node.entries.length > 0));
+  });
+}
+
 function normalizeStream(s: RdbStream, version: number): void {
+  detachNodes(s);
   if (version < 11) for (const g of s.groups) for (const c of g.consumers) c.activeTimeMs = c.seenTimeMs;
   if (version < 10) {
     // RDB 9 has no stream metadata: the reader derives it; compare only what is stored.
@@ -150,6 +184,7 @@ describe('RDB writer round trip', () => {
       const { bytes, warnings } = writeRdbBuffer(records, { version, compression: version % 2 === 0 });
       const back = readRdbBuffer(bytes).filter((r) => r.kind === 'key');
       expect(back.map((r) => actualAfter(r, version))).toEqual(records.map((r) => expectedAfter(r, version)));
+      sameNodes(records, back);
       const droppedTtls = records.some((r) => r.value.type === 'hash' && (r.value.fieldExpireAtMs ?? []).some((ms) => ms !== -1));
       expect(warnings.some((w) => w.code === 'HASH_FIELD_TTL_DROPPED')).toBe(droppedTtls && version < 12);
       const setListpack = records.some((r) => r.value.type === 'set' && r.encoding === 'listpack');
@@ -263,6 +298,7 @@ describe('DUMP payloads', () => {
     const record: RdbKeyRecord = { kind: 'key', db: 0, key: 'k', value, expireAtMs: -1 };
     const back: RdbKeyRecord = { kind: 'key', db: 0, key: 'k', value: decoded.value as RdbValue, expireAtMs: -1 };
     expect(actualAfter(back, version)).toEqual(expectedAfter(record, version));
+    sameNodes([record], [back]);
   });
 
   propTest.prop([valueArb, fc.array(fc.tuple(fc.nat(), fc.nat(255)), { minLength: 1, maxLength: 4 }), fc.nat()], { numRuns: 300 })(
