@@ -40,6 +40,7 @@ function bitOffsetOrReply(s: Session, arg: string, bits = 0): number | null {
  */
 function stringForBitWrite(s: Session, key: string, maxBit: number): { value: MutableString; grown: boolean } | null {
   const bytes = Math.floor(maxBit / 8) + 1;
+  // A created key touches WATCH only through the caller's keyModified (lookupStringForBitCommand's dbAdd does not).
   const current = s.db.getWrite(key);
   if (current !== undefined && !isString(current)) {
     s.engine.replyError(s, ERR.wrongType);
@@ -48,7 +49,7 @@ function stringForBitWrite(s: Session, key: string, maxBit: number): { value: Mu
   if (current === undefined) {
     const value = new MutableString('', bytes);
     value.ensureLength(bytes);
-    s.db.add(key, value);
+    s.db.add(key, value, false);
     return { value, grown: true };
   }
   const value = unshareString(s.db, key);

@@ -92,12 +92,16 @@ export class Db {
     if (old === undefined || typeName(old) === 'stream') this.keyspace.keyReady(this, key);
   }
 
-  /** Adds a key that the caller checked is absent. */
-  add(key: string, value: RedisValue): void {
+  /**
+   * Adds a key that the caller checked is absent, and signals it ready for blocked clients (dbAdd). It also
+   * touches WATCH, unless `touchWatch` is false: Redis's dbAdd leaves that to its callers, and one of them,
+   * BITFIELD creating a key but changing no bit (every write refused by OVERFLOW FAIL), never does.
+   */
+  add(key: string, value: RedisValue, touchWatch = true): void {
     this.keyspace.writeObserver?.beforeWrite(this, key);
     const entry = this.dict.set(key, value);
     entry.meta = this.keyspace.lruClock();
-    this.keyspace.keyModified(this, key);
+    if (touchWatch) this.keyspace.keyModified(this, key);
     this.keyspace.keyReady(this, key);
   }
 

@@ -24,6 +24,26 @@ describe.runIf(requireRealRedis())('transactions against real Redis', () => {
     }
   }
 
+  test('a key BITFIELD creates without changing a bit (every write refused by OVERFLOW FAIL) does not fail a WATCH', async () => {
+    // Redis's lookupStringForBitCommand adds the key (dbAdd) but only a changed bit signals it modified.
+    await same([
+      ['FLUSHALL'],
+      ['WATCH', 'e'],
+      ['BITFIELD', 'e', 'OVERFLOW', 'FAIL', 'SET', 'u8', '100', '-2'],
+      ['MULTI'],
+      ['EXEC'],
+      ['STRLEN', 'e'],
+      ['WATCH', 'e2'],
+      ['BITFIELD', 'e2', 'OVERFLOW', 'FAIL', 'SET', 'u8', '0', '999', 'SET', 'u8', '8', '1'],
+      ['MULTI'],
+      ['EXEC'],
+      ['WATCH', 'e3'],
+      ['SETBIT', 'e3', '7', '0'],
+      ['MULTI'],
+      ['EXEC'],
+    ]);
+  });
+
   test('queued errors abort with EXECABORT; runtime errors stay in the reply array', async () => {
     await same([
       ['FLUSHALL'],
