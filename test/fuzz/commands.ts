@@ -447,8 +447,11 @@ function renameLike(g: GenContext, name: string): string[] {
 }
 function expireLike(g: GenContext, name: string, relative: boolean): string[] {
   const k = key(g);
+  // GT/LT between a relative TTL and one set relative to an earlier instant (a fuzzy key) compares now + X with
+  // then + X: the answer depends on whether each server's clock ticked in between (SEED=202268598).
+  const flags = relative && g.fuzzyTtlKeys.has(k) ? ['NX', 'XX', 'BAD'] : ['NX', 'XX', 'GT', 'LT', 'BAD'];
   const when = relative ? relTtl(g, k) : name === 'EXPIREAT' ? absSeconds(g) : absMs(g);
-  return [name, k, when, ...opt(g, 0.2, () => [g.rng.pick(['NX', 'XX', 'GT', 'LT', 'BAD'])])];
+  return [name, k, when, ...opt(g, 0.2, () => [g.rng.pick(flags)])];
 }
 /** A key whose TTL (if any) is absolute, so TTL readers give the same answer on both servers; else a missing key. */
 function exactTtlKey(g: GenContext): string {
