@@ -32,7 +32,8 @@ export function requireRealRedis(): boolean {
   return false;
 }
 
-async function freePort(): Promise<number> {
+/** A TCP port free on 127.0.0.1 right now (the kernel's pick), for a server process the test starts. */
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);

@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectRaw } from '../helpers/real-redis.js';
+import { connectRaw, freePort } from '../helpers/real-redis.js';
 
 const BIN = join('bin', 'strongbox-server');
 const dir = mkdtempSync(join(tmpdir(), 'strongbox-rdb-process-'));
@@ -36,9 +36,12 @@ async function start(port: number, extra: string[] = []): Promise<Running> {
   child.stdout.on('data', (d: Buffer) => (text += d.toString('latin1')));
   child.stderr.on('data', (d: Buffer) => (text += d.toString('latin1')));
   const exited = new Promise<number | null>((resolve) => child.once('close', (c) => resolve(c)));
-  for (let i = 0; i < 400 && !text.includes('Ready to accept connections') && child.exitCode === null; i++) {
+  let closed = false;
+  void exited.then(() => (closed = true));
+  for (let i = 0; i < 1200 && !text.includes('Ready to accept connections') && !closed; i++) {
     await new Promise((r) => setTimeout(r, 25));
   }
+  if (!text.includes('Ready to accept connections') && !closed) throw new Error(`strongbox-server not ready after 30 s:\n${text}`);
   return { port, output: () => text, exited, kill: (s) => void child.kill(s) };
 }
 
@@ -47,7 +50,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('strongbox-server RDB persistence as a process', () => {
   it('saves on SIGTERM with save points and loads at the next start', async () => {
-    const port = 20000 + Math.floor(Math.random() * 20000);
+    const port = await freePort();
     const first = await start(port, ['--save', '900 1']);
     const client = await connectRaw(port);
     expect((await client.call('SET', 'persisted', 'yes')).toString()).toBe('+OK\r\n');
@@ -79,7 +82,7 @@ describe('strongbox-server RDB persistence as a process', () => {
   it('refuses to start on a corrupt dump.rdb, naming the file and offset', async () => {
     const bytes = readFileSync(join(dir, 'dump.rdb'));
     writeFileSync(join(dir, 'dump.rdb'), bytes.subarray(0, bytes.length - 12));
-    const port = 20000 + Math.floor(Math.random() * 20000);
+    const port = await freePort();
     const run = await start(port, ['--save', '']);
     expect(await run.exited).toBe(1);
     expect(run.output()).toMatch(/dump\.rdb: offset \d+: TRUNCATED/);
