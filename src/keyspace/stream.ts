@@ -20,9 +20,9 @@
  * `PendingEntry` objects (one object per pending ID, referenced from the group and from its owner).
  *
  * The full-fidelity exchange form is the RDB codec's model (`RdbStream`): `fromModel`/`toModel` are the contract
- * RDB persistence, DUMP/RESTORE and DEBUG DIGEST rely on. The model has no node boundaries or tombstones; a stream
- * built from a model gets the nodes Redis would have after appending its entries in order with the default node
- * limits (what Redis holds after loading an RDB written that way).
+ * RDB persistence, DUMP/RESTORE and DEBUG DIGEST rely on. `toModel` exports the nodes with their tombstones, and
+ * `fromModel` keeps the nodes a model brings (what Redis holds after loading the listpacks of a file); a model
+ * without nodes gets those Redis would have after appending its entries in order with the default node limits.
  */
 import type { RdbStream, RdbStreamNode, RdbStreamNodeEntry, StreamId, StreamEntry, StreamGroup, StreamConsumer } from '../../formats/rdb/types.js';
 import type { Bytes } from './algorithms/bytes.js';
